@@ -1,0 +1,139 @@
+/*
+ * Node types and the context a node executes in.
+ *
+ * A node type is one `const struct sl_node_type sl_node_<name>` in its own
+ * file under src/nodes/, registered by one line in nodes.def. Its execute()
+ * reads its input items and parameters through the struct sl_node_ctx
+ * accessors below and emits items with sl_ctx_out(). It never mutates its
+ * input: items are shared (see core/item.h).
+ *
+ * execute() returns 0 on success. On failure it returns the value of
+ * sl_ctx_fail() (a negative enum sl_err) after the message is set; the
+ * engine then applies the node's retry and onError settings. Nodes that
+ * handle per-item failures themselves check sl_ctx_continue_on_fail() and
+ * emit {json: {error: message}} items instead, as n8n's nodes do.
+ *
+ * Thread rule: a context belongs to the thread that runs the execution; a
+ * node keeps no process-global mutable state.
+ */
+#ifndef SL_NODES_NODE_H
+#define SL_NODES_NODE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/item.h"
+#include "core/workflow.h"
+
+struct sl_node_ctx;
+
+enum sl_node_flags {
+    SL_NODE_TRIGGER = 1 << 0,    /* has a trigger/poll method: can start a run */
+    SL_NODE_STARTER = 1 << 1,    /* a starting type that is not a trigger */
+    SL_NODE_NEVER_RUNS = 1 << 2, /* canvas-only (sticky note) */
+};
+
+struct sl_node_type {
+    const char *name;            /* full type: "n8n-nodes-base.noOp" */
+    const double *versions;      /* supported typeVersions, ended by 0 */
+    unsigned flags;
+    /* Number of main inputs / outputs for this node's parameters; NULL
+     * means 1. The engine adds the error output of continueErrorOutput. */
+    int (*inputs)(const struct sl_node *node);
+    int (*outputs)(const struct sl_node *node);
+    /* Inputs that must have data before the node runs in v1 order (n8n's
+     * requiredInputs); NULL means "any one input". Returns a bit mask. */
+    unsigned (*required_inputs)(const struct sl_node *node);
+    int (*execute)(struct sl_node_ctx *ctx);
+};
+
+/* Looks up a type by name; NULL when sluice lacks it. */
+const struct sl_node_type *sl_node_type_find(const char *name);
+/* True when `version` is one the type supports. */
+bool sl_node_type_has_version(const struct sl_node_type *t, double version);
+
+/* ---- what the node is ---- */
+
+const struct sl_node *sl_ctx_node(const struct sl_node_ctx *ctx);
+int sl_ctx_run_index(const struct sl_node_ctx *ctx);
+/* Execution mode: "manual", "trigger", "webhook", ... */
+const char *sl_ctx_mode(const struct sl_node_ctx *ctx);
+
+/* ---- input ---- */
+
+/* Borrowed array of the items on main input `input`; an empty array when
+ * the input has no data (never NULL). */
+json_t *sl_ctx_input(const struct sl_node_ctx *ctx, int input);
+/* True when input `input` received data (possibly an empty list), false
+ * when nothing arrived on it (n8n's null input). */
+bool sl_ctx_input_has_data(const struct sl_node_ctx *ctx, int input);
+
+/* ---- parameters ----
+ * `path` is a dot path into node.parameters ("options.dotNotation").
+ * Expressions anywhere in the value are evaluated for input item `item` of
+ * input 0. */
+
+/* Borrowed raw value (expressions unevaluated), NULL when absent. */
+json_t *sl_ctx_param_raw(const struct sl_node_ctx *ctx, const char *path);
+/* New reference to the evaluated value; `dflt` (borrowed, may be NULL) when
+ * absent. Returns NULL when absent without default or when evaluation
+ * failed; in the latter case sl_ctx_failed() is true and the message set. */
+json_t *sl_ctx_param(struct sl_node_ctx *ctx, const char *path, size_t item, json_t *dflt);
+/* Typed helpers: 0 on success, negative with the message set on failure
+ * (evaluation error or a value of the wrong type). *out is a new heap
+ * string for _str. */
+int sl_ctx_param_bool(struct sl_node_ctx *ctx, const char *path, size_t item, bool dflt,
+                      bool *out) SL_MUST_CHECK;
+int sl_ctx_param_int(struct sl_node_ctx *ctx, const char *path, size_t item, long long dflt,
+                     long long *out) SL_MUST_CHECK;
+int sl_ctx_param_num(struct sl_node_ctx *ctx, const char *path, size_t item, double dflt,
+                     double *out) SL_MUST_CHECK;
+int sl_ctx_param_str(struct sl_node_ctx *ctx, const char *path, size_t item, const char *dflt,
+                     char **out) SL_MUST_CHECK;
+
+/* Evaluates a parameter-like value (a string that may start with "=") for
+ * item `item`; returns a new reference or NULL with the message set. */
+json_t *sl_ctx_eval(struct sl_node_ctx *ctx, json_t *value, size_t item);
+
+/* ---- output ---- */
+
+/* Appends `item` (stolen) to main output `output`. Items without pairedItem
+ * are paired by the engine when it can tell (n8n's rule). */
+void sl_ctx_out(struct sl_node_ctx *ctx, int output, json_t *item);
+/* Declares that the node returns null: no output, its branch ends and it
+ * gets no run record (n8n's `return null`). */
+void sl_ctx_out_null(struct sl_node_ctx *ctx);
+/* Number of items currently on an output. */
+size_t sl_ctx_out_count(const struct sl_node_ctx *ctx, int output);
+
+/* ---- errors ---- */
+
+/* Sets the node's error message (first call wins) and returns SL_ERR_NODE. */
+int sl_ctx_fail(struct sl_node_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a description (n8n's error.description) to the current error. */
+void sl_ctx_fail_description(struct sl_node_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The current error message, or NULL. */
+const char *sl_ctx_error_message(const struct sl_node_ctx *ctx);
+bool sl_ctx_failed(const struct sl_node_ctx *ctx);
+/* Clears the current error (after a node has handled it per item). */
+void sl_ctx_clear_error(struct sl_node_ctx *ctx);
+/* n8n's continueOnFail(): onError is continueRegularOutput or
+ * continueErrorOutput, or (without onError) the legacy continueOnFail. */
+bool sl_ctx_continue_on_fail(const struct sl_node_ctx *ctx);
+
+/* ---- state ---- */
+
+/* Borrowed object that persists across the runs of this node within one
+ * execution (n8n's node context, readable as $node["X"].context). */
+json_t *sl_ctx_state(struct sl_node_ctx *ctx);
+
+/* The execution's JavaScript runtime (created on first use); see js/js.h. */
+struct sl_js *sl_ctx_js(struct sl_node_ctx *ctx);
+
+/* Writes a line to the execution log (console.log of Code nodes). */
+void sl_ctx_log(struct sl_node_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
