@@ -1,0 +1,153 @@
+/*
+ * `sluice run WORKFLOW.json [--input FILE|-] [--json]`: one manual run.
+ *
+ * The workflow is loaded and checked here, then executed in a child
+ * process (JavaScriptCore aborts its process when memory runs out, and a
+ * node may crash); the child sends its result through a pipe and this
+ * process reports a killed or crashed child as a failed execution.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/child.h"
+#include "core/engine.h"
+#include "core/item.h"
+#include "core/workflow.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+
+struct progress {
+    uint64_t last_us;
+    uint64_t start_us;
+};
+
+static void show_progress(void *ud, const struct sl_exec *ex, const struct sl_node *node)
+{
+    struct progress *p = ud;
+    uint64_t now = sl_clock_mono_us();
+    if (now - p->last_us < 200000)
+        return;
+    p->last_us = now;
+    double secs = (double)(now - p->start_us) / 1e6;
+    fprintf(stderr, "\r\033[Ksluice: %llu nodes done, %.0f items/s, at '%s'",
+            (unsigned long long)sl_exec_nodes_done(ex),
+            secs > 0 ? (double)sl_exec_items_done(ex) / secs : 0.0, node->name);
+}
+
+struct run_args {
+    struct sl_workflow *wf;
+    json_t *input;
+    bool full;
+    bool progress;
+};
+
+/* Child side: runs the execution and writes the result JSON to `fd`.
+ * Returns the exit status: 0 success, 1 failed execution. */
+static int run_child(void *arg, int fd)
+{
+    struct run_args *a = arg;
+    struct progress prog = {0, sl_clock_mono_us()};
+    struct sl_exec_opts opts = {
+        .mode = "manual",
+        .start_items = a->input,
+        .keep_all = a->full,
+        .pin_data = true,
+        .on_node = a->progress ? show_progress : NULL,
+        .ud = &prog,
+    };
+    struct sl_exec *ex = sl_exec_new(a->wf, &opts);
+    sl_cli_apply_limits(ex);
+    int rc = sl_exec_run(ex);
+    if (a->progress)
+        fputs("\r\033[K", stderr);
+    json_t *res = a->full ? sl_exec_result_json(ex) : sl_exec_result_items(ex);
+    size_t flags = JSON_ENCODE_ANY | (isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT);
+    FILE *out = fdopen(fd, "w");
+    json_dumpf(res, out, flags);
+    fputc('\n', out);
+    fclose(out);
+    json_decref(res);
+    if (rc) {
+        const char *node = sl_exec_error_node(ex);
+        if (node)
+            fprintf(stderr, "sluice: node '%s': %s\n", node, sl_exec_error_message(ex));
+        else
+            fprintf(stderr, "sluice: %s\n", sl_exec_error_message(ex));
+    }
+    sl_exec_free(ex);
+    return rc ? 1 : 0;
+}
+
+int sl_cli_run(int argc, char **argv)
+{
+    const char *path = NULL, *input = NULL;
+    bool full = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            full = true;
+        else if (!strcmp(argv[i], "--input") && i + 1 < argc)
+            input = argv[++i];
+        else if (!strncmp(argv[i], "--input=", 8))
+            input = argv[i] + 8;
+        else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
+            fprintf(stderr, "sluice run: unknown option '%s' (see 'sluice help run')\n", argv[i]);
+            return 2;
+        } else if (!path)
+            path = argv[i];
+        else {
+            fprintf(stderr, "sluice run: more than one workflow given (see 'sluice help run')\n");
+            return 2;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "sluice run: no workflow file given (see 'sluice help run')\n");
+        return 2;
+    }
+    struct sl_error err = {{0}};
+    struct sl_workflow *wf = sl_workflow_load(path, &err);
+    if (!wf) {
+        fprintf(stderr, "sluice: %s\n", err.msg);
+        return 2;
+    }
+    if (!sl_workflow_start_node(wf)) {
+        fprintf(stderr, "sluice: %s: no node to start the workflow from: it needs an enabled "
+                        "trigger node (for example a Manual Trigger)\n", path);
+        sl_workflow_free(wf);
+        return 2;
+    }
+    json_t *items = NULL;
+    if (input) {
+        json_error_t je;
+        json_t *doc = strcmp(input, "-") ? json_load_file(input, 0, &je)
+                                         : json_loadf(stdin, 0, &je);
+        if (!doc) {
+            fprintf(stderr, "sluice: --input %s: invalid JSON at line %d, column %d: %s\n", input,
+                    je.line, je.column, je.text);
+            sl_workflow_free(wf);
+            return 2;
+        }
+        char e[256];
+        items = sl_items_from_user(doc, e, sizeof e);
+        json_decref(doc);
+        if (!items) {
+            fprintf(stderr, "sluice: --input %s: %s\n", input, e);
+            sl_workflow_free(wf);
+            return 2;
+        }
+    }
+    struct run_args a = {wf, items, full, isatty(STDERR_FILENO) != 0};
+    struct sl_buf out = {0};
+    int rc = sl_cli_in_child(run_child, &a, &out);
+    if (out.len)
+        fwrite(out.data, 1, out.len, stdout);
+    sl_buf_release(&out);
+    json_decref(items);
+    sl_workflow_free(wf);
+    return rc;
+}

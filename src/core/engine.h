@@ -1,0 +1,82 @@
+/*
+ * The execution engine: runs one workflow execution with n8n's scheduling
+ * (execution order v1 and legacy v0), node settings (retries, onError,
+ * alwaysOutputData, executeOnce, disabled) and run data.
+ *
+ * An execution keeps only what can still be needed: a node's output is
+ * dropped once it has been handed to the next nodes, unless an expression
+ * or Code node refers to that node (directly or through the pairedItem
+ * chain), the caller asked for it, or it is the latest output (the result).
+ *
+ * Thread rule: one struct sl_exec is used by one thread at a time; all its
+ * state lives in the struct (no process-global mutable state), so several
+ * executions may run on different threads.
+ */
+#ifndef SL_CORE_ENGINE_H
+#define SL_CORE_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/workflow.h"
+
+struct sl_exec;
+
+enum sl_exec_status {
+    SL_EXEC_NEW = 0,
+    SL_EXEC_RUNNING,
+    SL_EXEC_SUCCESS,
+    SL_EXEC_ERROR,
+    SL_EXEC_WAITING,
+    SL_EXEC_CANCELED,
+};
+
+struct sl_exec_opts {
+    const char *mode;          /* "manual" when NULL */
+    const char *id;            /* execution id; generated when NULL */
+    json_t *start_items;       /* borrowed items for the start node; NULL: [{json:{}}] */
+    bool keep_all;             /* keep every node's output (full run data) */
+    const char *const *keep;   /* names of nodes whose output to keep */
+    size_t n_keep;
+    bool pin_data;             /* use the workflow's pinData as pinned output */
+    /* Called after each node run (progress display); may be NULL. */
+    void (*on_node)(void *ud, const struct sl_exec *ex, const struct sl_node *node);
+    void *ud;
+};
+
+/* Creates an execution of `wf` (borrowed; must outlive the execution). */
+struct sl_exec *sl_exec_new(const struct sl_workflow *wf, const struct sl_exec_opts *opts);
+void sl_exec_free(struct sl_exec *ex);
+
+/* Runs the execution to its end. Returns 0 when it succeeded, SL_ERR_NODE
+ * when it ended with an error (see sl_exec_error_message()). */
+int sl_exec_run(struct sl_exec *ex);
+
+enum sl_exec_status sl_exec_status(const struct sl_exec *ex);
+const char *sl_exec_status_name(enum sl_exec_status st);
+/* The error that ended the execution, or NULL; and the node that raised it. */
+const char *sl_exec_error_message(const struct sl_exec *ex);
+const char *sl_exec_error_node(const struct sl_exec *ex);
+const char *sl_exec_last_node(const struct sl_exec *ex);
+uint64_t sl_exec_nodes_done(const struct sl_exec *ex);
+uint64_t sl_exec_items_done(const struct sl_exec *ex);
+
+/* New reference: output 0 of the last node that produced data (n8n's
+ * "lastNodeExecuted" result), or an empty array. */
+json_t *sl_exec_result_items(const struct sl_exec *ex);
+
+/* New reference: n8n's run shape {status, finished, lastNodeExecuted, error,
+ * runData}. Outputs that were not kept are reported as null data. */
+json_t *sl_exec_result_json(const struct sl_exec *ex);
+
+/* New reference: the list of runs of `node`, each run's output 0 (null when
+ * that run produced no data), or NULL when the node never ran. */
+json_t *sl_exec_node_output0(const struct sl_exec *ex, const char *node);
+
+/* Sets a limit on how long a single Code node or expression may run and
+ * how much memory the process may grow meanwhile (0 = no limit). */
+void sl_exec_set_limits(struct sl_exec *ex, uint64_t timeout_ms, uint64_t memory_mb);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * The node context API (nodes/node.h): what a node's execute() sees.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine_int.h"
+#include "core/expr.h"
+#include "js/js.h"
+#include "util/alloc.h"
+
+const struct sl_node *sl_ctx_node(const struct sl_node_ctx *ctx)
+{
+    return ctx->node;
+}
+
+int sl_ctx_run_index(const struct sl_node_ctx *ctx)
+{
+    return ctx->run_index;
+}
+
+const char *sl_ctx_mode(const struct sl_node_ctx *ctx)
+{
+    return ctx->ex->mode;
+}
+
+json_t *sl_ctx_input(const struct sl_node_ctx *ctx, int input)
+{
+    if (input < 0 || input >= ctx->task->n_in || !ctx->task->in[input])
+        return ctx->ex->empty;
+    return ctx->task->in[input];
+}
+
+bool sl_ctx_input_has_data(const struct sl_node_ctx *ctx, int input)
+{
+    return input >= 0 && input < ctx->task->n_in && ctx->task->in[input] != NULL;
+}
+
+json_t *sl_ctx_param_raw(const struct sl_node_ctx *ctx, const char *path)
+{
+    json_t *cur = ctx->node->params;
+    const char *p = path;
+    char key[256];
+    while (cur && *p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof key)
+            return NULL;
+        memcpy(key, p, n);
+        key[n] = '\0';
+        cur = json_object_get(cur, key);
+        p = dot ? dot + 1 : p + n;
+    }
+    return cur;
+}
+
+json_t *sl_ctx_eval(struct sl_node_ctx *ctx, json_t *value, size_t item)
+{
+    char *err = NULL;
+    json_t *r = sl_expr_resolve(ctx, value, item, &err);
+    if (err) {
+        sl_ctx_fail(ctx, "%s", err);
+        free(err);
+        return NULL;
+    }
+    return r;
+}
+
+json_t *sl_ctx_param(struct sl_node_ctx *ctx, const char *path, size_t item, json_t *dflt)
+{
+    json_t *raw = sl_ctx_param_raw(ctx, path);
+    if (!raw)
+        return dflt ? json_incref(dflt) : NULL;
+    return sl_ctx_eval(ctx, raw, item);
+}
+
+int sl_ctx_param_bool(struct sl_node_ctx *ctx, const char *path, size_t item, bool dflt, bool *out)
+{
+    json_t *v = sl_ctx_param(ctx, path, item, NULL);
+    if (!v) {
+        if (sl_ctx_failed(ctx))
+            return SL_ERR_NODE;
+        *out = dflt;
+        return 0;
+    }
+    int rc = 0;
+    if (json_is_boolean(v))
+        *out = json_is_true(v);
+    else if (json_is_string(v) && (!strcmp(json_string_value(v), "true") ||
+                                   !strcmp(json_string_value(v), "false")))
+        *out = !strcmp(json_string_value(v), "true");
+    else
+        rc = sl_ctx_fail(ctx, "parameter '%s' must be a boolean", path);
+    json_decref(v);
+    return rc;
+}
+
+int sl_ctx_param_num(struct sl_node_ctx *ctx, const char *path, size_t item, double dflt,
+                     double *out)
+{
+    json_t *v = sl_ctx_param(ctx, path, item, NULL);
+    if (!v) {
+        if (sl_ctx_failed(ctx))
+            return SL_ERR_NODE;
+        *out = dflt;
+        return 0;
+    }
+    int rc = 0;
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+    } else if (json_is_string(v)) {
+        char *end;
+        double d = strtod(json_string_value(v), &end);
+        if (end == json_string_value(v) || *end)
+            rc = sl_ctx_fail(ctx, "parameter '%s' must be a number, got '%s'", path,
+                             json_string_value(v));
+        else
+            *out = d;
+    } else {
+        rc = sl_ctx_fail(ctx, "parameter '%s' must be a number", path);
+    }
+    json_decref(v);
+    return rc;
+}
+
+int sl_ctx_param_int(struct sl_node_ctx *ctx, const char *path, size_t item, long long dflt,
+                     long long *out)
+{
+    double d;
+    int rc = sl_ctx_param_num(ctx, path, item, (double)dflt, &d);
+    if (rc)
+        return rc;
+    if (!isfinite(d))
+        return sl_ctx_fail(ctx, "parameter '%s' must be a finite number", path);
+    *out = (long long)d;
+    return 0;
+}
+
+int sl_ctx_param_str(struct sl_node_ctx *ctx, const char *path, size_t item, const char *dflt,
+                     char **out)
+{
+    json_t *v = sl_ctx_param(ctx, path, item, NULL);
+    if (!v) {
+        if (sl_ctx_failed(ctx))
+            return SL_ERR_NODE;
+        *out = dflt ? sl_strdup(dflt) : NULL;
+        return 0;
+    }
+    int rc = 0;
+    if (json_is_string(v))
+        *out = sl_strdup(json_string_value(v));
+    else if (json_is_integer(v))
+        *out = sl_asprintf("%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        *out = sl_asprintf("%.17g", json_real_value(v));
+    else if (json_is_boolean(v))
+        *out = sl_strdup(json_is_true(v) ? "true" : "false");
+    else
+        rc = sl_ctx_fail(ctx, "parameter '%s' must be a string", path);
+    json_decref(v);
+    return rc;
+}
+
+void sl_ctx_out(struct sl_node_ctx *ctx, int output, json_t *item)
+{
+    if (output < 0 || output >= ctx->n_out) {
+        json_decref(item);
+        return;
+    }
+    if (!ctx->out[output])
+        ctx->out[output] = json_array();
+    json_array_append_new(ctx->out[output], item);
+}
+
+void sl_ctx_out_null(struct sl_node_ctx *ctx)
+{
+    ctx->out_null = true;
+}
+
+size_t sl_ctx_out_count(const struct sl_node_ctx *ctx, int output)
+{
+    if (output < 0 || output >= ctx->n_out)
+        return 0;
+    return json_array_size(ctx->out[output]);
+}
+
+int sl_ctx_fail(struct sl_node_ctx *ctx, const char *fmt, ...)
+{
+    if (!ctx->err) {
+        va_list ap;
+        va_start(ap, fmt);
+        ctx->err = sl_vasprintf(fmt, ap);
+        va_end(ap);
+    }
+    return SL_ERR_NODE;
+}
+
+void sl_ctx_fail_description(struct sl_node_ctx *ctx, const char *fmt, ...)
+{
+    free(ctx->err_desc);
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->err_desc = sl_vasprintf(fmt, ap);
+    va_end(ap);
+}
+
+const char *sl_ctx_error_message(const struct sl_node_ctx *ctx)
+{
+    return ctx->err;
+}
+
+bool sl_ctx_failed(const struct sl_node_ctx *ctx)
+{
+    return ctx->err != NULL;
+}
+
+void sl_ctx_clear_error(struct sl_node_ctx *ctx)
+{
+    free(ctx->err);
+    free(ctx->err_desc);
+    ctx->err = ctx->err_desc = NULL;
+}
+
+bool sl_ctx_continue_on_fail(const struct sl_node_ctx *ctx)
+{
+    const struct sl_node *n = ctx->node;
+    if (json_object_get(n->json, "onError"))
+        return n->on_error != SL_ON_ERROR_STOP;
+    return n->continue_on_fail;
+}
+
+json_t *sl_ctx_state(struct sl_node_ctx *ctx)
+{
+    return sl_exec_node_context(ctx->ex, ctx->node->index);
+}
+
+struct sl_js *sl_ctx_js(struct sl_node_ctx *ctx)
+{
+    if (!ctx->ex->js)
+        ctx->ex->js = sl_js_new(ctx->ex);
+    return ctx->ex->js;
+}
+
+void sl_ctx_log(struct sl_node_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = sl_vasprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "[%s] %s: %s\n", ctx->ex->id, ctx->node->name, s);
+    free(s);
+}

@@ -1,0 +1,901 @@
+/*
+ * The JavaScriptCore bridge (see js.h): context setup, native callbacks
+ * behind the prelude's globals, value conversion, the expression cache and
+ * the watchdog that enforces the time and memory limits.
+ */
+#include "js/js.h"
+
+#include <JavaScriptCore/JavaScript.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/engine_int.h"
+#include "nodes/node.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+
+/* Exported by libjavascriptcoregtk but not declared in its public headers. */
+typedef bool (*JSShouldTerminateCallback)(JSContextRef ctx, void *context);
+void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
+                                         JSShouldTerminateCallback callback, void *context);
+
+extern const char sl_prelude_js[];
+extern const char sl_luxon_js[];
+
+enum limit_hit { LIMIT_NONE = 0, LIMIT_TIME, LIMIT_MEMORY };
+
+struct cache_ent {
+    char *key;
+    JSObjectRef fn;
+};
+
+struct sl_js {
+    struct sl_exec *ex;
+    JSContextGroupRef group;
+    JSGlobalContextRef ctx;
+    JSObjectRef run_code;     /* __sl_run_code */
+    JSObjectRef code_state;   /* __sl_code_state */
+    struct sl_node_ctx *nctx; /* the node being evaluated */
+    size_t index;             /* current item index */
+    /* watchdog */
+    bool running;
+    uint64_t start_us;
+    long start_rss_kb;
+    enum limit_hit hit;
+    /* compiled templates and code, open addressing */
+    struct cache_ent *cache;
+    size_t cache_cap, cache_len;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static JSStringRef jstr(const char *s)
+{
+    return JSStringCreateWithUTF8CString(s);
+}
+
+static char *cstr(JSStringRef s)
+{
+    size_t max = JSStringGetMaximumUTF8CStringSize(s);
+    char *buf = sl_malloc(max);
+    JSStringGetUTF8CString(s, buf, max);
+    return buf;
+}
+
+static char *value_to_cstr(JSContextRef ctx, JSValueRef v)
+{
+    JSStringRef s = JSValueToStringCopy(ctx, v, NULL);
+    if (!s)
+        return sl_strdup("");
+    char *r = cstr(s);
+    JSStringRelease(s);
+    return r;
+}
+
+static JSValueRef get_prop(JSContextRef ctx, JSObjectRef obj, const char *name)
+{
+    JSStringRef n = jstr(name);
+    JSValueRef v = JSObjectGetProperty(ctx, obj, n, NULL);
+    JSStringRelease(n);
+    return v;
+}
+
+static void set_prop(JSContextRef ctx, JSObjectRef obj, const char *name, JSValueRef v)
+{
+    JSStringRef n = jstr(name);
+    JSObjectSetProperty(ctx, obj, n, v, kJSPropertyAttributeDontEnum, NULL);
+    JSStringRelease(n);
+}
+
+static JSValueRef throw_msg(JSContextRef ctx, JSValueRef *exc, const char *msg)
+{
+    JSStringRef s = jstr(msg);
+    JSValueRef m = JSValueMakeString(ctx, s);
+    JSStringRelease(s);
+    *exc = JSObjectMakeError(ctx, 1, &m, NULL);
+    return JSValueMakeUndefined(ctx);
+}
+
+/* Message of an exception value (Error.message, or its string form). */
+static char *exception_message(JSContextRef ctx, JSValueRef exc)
+{
+    if (JSValueIsObject(ctx, exc)) {
+        JSValueRef m = get_prop(ctx, (JSObjectRef)exc, "message");
+        if (m && JSValueIsString(ctx, m))
+            return value_to_cstr(ctx, m);
+    }
+    return value_to_cstr(ctx, exc);
+}
+
+static JSValueRef json_to_js(JSContextRef ctx, const json_t *v)
+{
+    if (!v)
+        return JSValueMakeUndefined(ctx);
+    switch (json_typeof(v)) {
+    case JSON_NULL: return JSValueMakeNull(ctx);
+    case JSON_TRUE: return JSValueMakeBoolean(ctx, true);
+    case JSON_FALSE: return JSValueMakeBoolean(ctx, false);
+    case JSON_INTEGER: return JSValueMakeNumber(ctx, (double)json_integer_value(v));
+    case JSON_REAL: return JSValueMakeNumber(ctx, json_real_value(v));
+    case JSON_STRING: {
+        /* through JSON so embedded NULs and UTF-8 survive */
+        break;
+    }
+    default: break;
+    }
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return JSValueMakeUndefined(ctx);
+    JSStringRef s = jstr(text);
+    free(text);
+    JSValueRef r = JSValueMakeFromJSONString(ctx, s);
+    JSStringRelease(s);
+    return r ? r : JSValueMakeUndefined(ctx);
+}
+
+/* Converts a JS value to JSON. Returns NULL for undefined and functions;
+ * *err is set when conversion threw. */
+static json_t *js_to_json(JSContextRef ctx, JSValueRef v, char **err)
+{
+    switch (JSValueGetType(ctx, v)) {
+    case kJSTypeUndefined: return NULL;
+    case kJSTypeNull: return json_null();
+    case kJSTypeBoolean: return json_boolean(JSValueToBoolean(ctx, v));
+    case kJSTypeNumber: {
+        double d = JSValueToNumber(ctx, v, NULL);
+        if (d != d || d == 1.0 / 0.0 || d == -1.0 / 0.0)
+            return json_null();
+        if (d == (double)(long long)d && d > -9007199254740992.0 && d < 9007199254740992.0)
+            return json_integer((json_int_t)d);
+        return json_real(d);
+    }
+    case kJSTypeString: {
+        JSStringRef s = JSValueToStringCopy(ctx, v, NULL);
+        char *c = cstr(s);
+        JSStringRelease(s);
+        json_t *r = json_string(c);
+        if (!r) /* invalid UTF-8 cannot happen from JSC, but stay safe */
+            r = json_stringn_nocheck(c, strlen(c));
+        free(c);
+        return r;
+    }
+    default: break;
+    }
+    if (JSObjectIsFunction(ctx, (JSObjectRef)v))
+        return NULL;
+    JSValueRef exc = NULL;
+    JSStringRef s = JSValueCreateJSONString(ctx, v, 0, &exc);
+    if (!s) {
+        if (exc)
+            *err = exception_message(ctx, exc);
+        return NULL;
+    }
+    char *c = cstr(s);
+    JSStringRelease(s);
+    json_error_t je;
+    json_t *r = json_loads(c, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    free(c);
+    if (!r)
+        *err = sl_asprintf("cannot convert the result to JSON: %s", je.text);
+    return r;
+}
+
+static struct sl_js *js_of(JSContextRef ctx)
+{
+    return JSObjectGetPrivate(JSContextGetGlobalObject(ctx));
+}
+
+/* --------------------------------------------------------- watchdog */
+
+static long rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    long size = 0, res = 0;
+    if (fscanf(f, "%ld %ld", &size, &res) != 2)
+        res = 0;
+    fclose(f);
+    return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static bool watchdog(JSContextRef ctx, void *data)
+{
+    (void)ctx;
+    struct sl_js *js = data;
+    if (!js->running)
+        return false;
+    struct sl_exec *ex = js->ex;
+    if (ex->code_timeout_ms && sl_clock_mono_us() - js->start_us > ex->code_timeout_ms * 1000) {
+        js->hit = LIMIT_TIME;
+        return true;
+    }
+    if (ex->code_memory_mb && rss_kb() - js->start_rss_kb > (long)ex->code_memory_mb * 1024) {
+        js->hit = LIMIT_MEMORY;
+        return true;
+    }
+    return false;
+}
+
+static void run_begin(struct sl_js *js)
+{
+    js->running = true;
+    js->hit = LIMIT_NONE;
+    js->start_us = sl_clock_mono_us();
+    js->start_rss_kb = js->ex->code_memory_mb ? rss_kb() : 0;
+}
+
+static void run_end(struct sl_js *js)
+{
+    js->running = false;
+}
+
+/* The message for a limit hit, or NULL. Marks the execution fatal. */
+static char *limit_message(struct sl_js *js)
+{
+    struct sl_exec *ex = js->ex;
+    if (js->hit == LIMIT_TIME) {
+        ex->fatal = true;
+        return sl_asprintf("code ran longer than the time limit of %llu ms "
+                           "(SLUICE_CODE_TIMEOUT_MS)", (unsigned long long)ex->code_timeout_ms);
+    }
+    if (js->hit == LIMIT_MEMORY) {
+        ex->fatal = true;
+        return sl_asprintf("code exceeded the memory limit of %llu MB (SLUICE_CODE_MEMORY_MB)",
+                           (unsigned long long)ex->code_memory_mb);
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ natives */
+
+#define NATIVE(name)                                                                            \
+    static JSValueRef name(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,     \
+                           const JSValueRef argv[], JSValueRef *exc)
+#define UNUSED_NATIVE_ARGS (void)fn, (void)self, (void)argc, (void)argv, (void)exc
+
+static const struct sl_node *arg_node(JSContextRef ctx, struct sl_js *js, size_t argc,
+                                      const JSValueRef argv[], JSValueRef *exc)
+{
+    if (argc < 1) {
+        throw_msg(ctx, exc, "a node name is required");
+        return NULL;
+    }
+    char *name = value_to_cstr(ctx, argv[0]);
+    const struct sl_node *n = sl_workflow_node(js->ex->wf, name);
+    if (!n) {
+        char *m = sl_asprintf("Referenced node doesn't exist: '%s'", name);
+        throw_msg(ctx, exc, m);
+        free(m);
+    }
+    free(name);
+    return n;
+}
+
+static json_t *cur_input(struct sl_js *js)
+{
+    return js->nctx && js->nctx->input0 ? js->nctx->input0 : js->ex->empty;
+}
+
+NATIVE(n_epoch)
+{
+    UNUSED_NATIVE_ARGS;
+    return JSValueMakeNumber(ctx, (double)js_of(ctx)->ex->epoch);
+}
+
+NATIVE(n_index)
+{
+    UNUSED_NATIVE_ARGS;
+    return JSValueMakeNumber(ctx, (double)js_of(ctx)->index);
+}
+
+NATIVE(n_set_index)
+{
+    UNUSED_NATIVE_ARGS;
+    if (argc > 0)
+        js_of(ctx)->index = (size_t)JSValueToNumber(ctx, argv[0], NULL);
+    return JSValueMakeUndefined(ctx);
+}
+
+NATIVE(n_input_item)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    size_t i = argc > 0 ? (size_t)JSValueToNumber(ctx, argv[0], NULL) : js->index;
+    return json_to_js(ctx, json_array_get(cur_input(js), i));
+}
+
+NATIVE(n_input_all)
+{
+    UNUSED_NATIVE_ARGS;
+    return json_to_js(ctx, cur_input(js_of(ctx)));
+}
+
+NATIVE(n_node_exists)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    char *name = argc ? value_to_cstr(ctx, argv[0]) : sl_strdup("");
+    bool ok = sl_workflow_node(js->ex->wf, name) != NULL;
+    free(name);
+    return JSValueMakeBoolean(ctx, ok);
+}
+
+NATIVE(n_node_runs)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    const struct sl_node *n = arg_node(ctx, js, argc, argv, exc);
+    if (!n)
+        return JSValueMakeUndefined(ctx);
+    return JSValueMakeNumber(ctx, (double)js->ex->runs[n->index].n);
+}
+
+NATIVE(n_node_items)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    const struct sl_node *n = arg_node(ctx, js, argc, argv, exc);
+    if (!n)
+        return JSValueMakeUndefined(ctx);
+    int output = argc > 1 ? (int)JSValueToNumber(ctx, argv[1], NULL) : 0;
+    int run = argc > 2 ? (int)JSValueToNumber(ctx, argv[2], NULL) : -1;
+    size_t nruns = js->ex->runs[n->index].n;
+    if (nruns == 0) {
+        char *m = sl_asprintf("Node '%s' hasn't been executed", n->name);
+        throw_msg(ctx, exc, m);
+        free(m);
+        return JSValueMakeUndefined(ctx);
+    }
+    if (run < 0)
+        run = (int)nruns - 1;
+    const struct sl_run *r = sl_exec_get_run(js->ex, n->index, run);
+    if (!r)
+        return json_to_js(ctx, js->ex->empty);
+    json_t *items = sl_exec_run_output(js->ex, n->index, run, output);
+    return json_to_js(ctx, items ? items : js->ex->empty);
+}
+
+NATIVE(n_paired_item)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    const struct sl_node *n = arg_node(ctx, js, argc, argv, exc);
+    if (!n || !js->nctx)
+        return JSValueMakeUndefined(ctx);
+    size_t i = argc > 1 ? (size_t)JSValueToNumber(ctx, argv[1], NULL) : js->index;
+    char *err = NULL;
+    json_t *it = sl_exec_paired_item(js->ex, js->nctx, n->index, i, &err);
+    if (!it) {
+        throw_msg(ctx, exc, err ? err : "Paired item data is unavailable");
+        free(err);
+        return JSValueMakeUndefined(ctx);
+    }
+    return json_to_js(ctx, it);
+}
+
+NATIVE(n_node_params)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    const struct sl_node *n = arg_node(ctx, js, argc, argv, exc);
+    return n ? json_to_js(ctx, n->params) : JSValueMakeUndefined(ctx);
+}
+
+NATIVE(n_node_context)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    const struct sl_node *n = arg_node(ctx, js, argc, argv, exc);
+    if (!n)
+        return JSValueMakeUndefined(ctx);
+    /* the item stores of Loop Over Items stay in C: copying them into every
+     * expression that reads a flag would be quadratic */
+    json_t *c = json_copy(sl_exec_node_context(js->ex, n->index));
+    json_object_del(c, "items");
+    json_object_del(c, "processedItems");
+    json_object_del(c, "itemsOffset");
+    JSValueRef r = json_to_js(ctx, c);
+    json_decref(c);
+    return r;
+}
+
+NATIVE(n_prev_node)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    if (!js->nctx || js->nctx->task->no_src || js->nctx->task->src[0].node < 0)
+        return JSValueMakeUndefined(ctx);
+    struct sl_src s = js->nctx->task->src[0];
+    json_t *o = json_pack("{s:s,s:i,s:i}", "name", js->ex->wf->nodes[s.node].name, "outputIndex",
+                          s.output, "runIndex", s.run);
+    JSValueRef r = json_to_js(ctx, o);
+    json_decref(o);
+    return r;
+}
+
+NATIVE(n_info)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    struct sl_exec *ex = js->ex;
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:i}", "executionId", ex->id, "mode", ex->mode,
+                          "workflowId", ex->wf->id, "workflowName", ex->wf->name,
+                          "workflowActive", ex->wf->active, "runIndex",
+                          js->nctx ? js->nctx->run_index : 0);
+    json_object_set_new(o, "nodeName", js->nctx ? json_string(js->nctx->node->name) : json_null());
+    const char *tz = ex->wf->timezone ? ex->wf->timezone : getenv("GENERIC_TIMEZONE");
+    json_object_set_new(o, "timezone", tz ? json_string(tz) : json_null());
+    JSValueRef r = json_to_js(ctx, o);
+    json_decref(o);
+    return r;
+}
+
+NATIVE(n_custom_set)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    if (argc < 2)
+        return JSValueMakeUndefined(ctx);
+    char *k = value_to_cstr(ctx, argv[0]);
+    char *v = value_to_cstr(ctx, argv[1]);
+    json_object_set_new(js->ex->custom_data, k, json_string(v));
+    free(k);
+    free(v);
+    return JSValueMakeUndefined(ctx);
+}
+
+NATIVE(n_custom_get)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    if (argc < 1)
+        return JSValueMakeUndefined(ctx);
+    char *k = value_to_cstr(ctx, argv[0]);
+    json_t *v = json_object_get(js->ex->custom_data, k);
+    free(k);
+    return json_to_js(ctx, v);
+}
+
+NATIVE(n_custom_all)
+{
+    UNUSED_NATIVE_ARGS;
+    return json_to_js(ctx, js_of(ctx)->ex->custom_data);
+}
+
+extern char **environ;
+
+NATIVE(n_env)
+{
+    UNUSED_NATIVE_ARGS;
+    const char *allow = getenv("SLUICE_ENV_ACCESS");
+    if (!allow || strcmp(allow, "allow"))
+        return throw_msg(ctx, exc, "access to env vars denied (set SLUICE_ENV_ACCESS=allow to "
+                                   "allow $env in expressions and Code nodes)");
+    json_t *o = json_object();
+    for (char **e = environ; *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq)
+            continue;
+        char *k = sl_strndup(*e, (size_t)(eq - *e));
+        json_object_set_new(o, k, json_string(eq + 1) ? json_string(eq + 1) : json_string(""));
+        free(k);
+    }
+    JSValueRef r = json_to_js(ctx, o);
+    json_decref(o);
+    return r;
+}
+
+NATIVE(n_log)
+{
+    UNUSED_NATIVE_ARGS;
+    struct sl_js *js = js_of(ctx);
+    char *s = argc ? value_to_cstr(ctx, argv[0]) : sl_strdup("");
+    if (js->nctx)
+        sl_ctx_log(js->nctx, "%s", s);
+    else
+        fprintf(stderr, "%s\n", s);
+    free(s);
+    return JSValueMakeUndefined(ctx);
+}
+
+NATIVE(n_load_luxon)
+{
+    UNUSED_NATIVE_ARGS;
+    JSStringRef src = jstr(sl_luxon_js);
+    JSStringRef url = jstr("luxon.js");
+    JSValueRef e = NULL;
+    JSEvaluateScript(ctx, src, NULL, url, 1, &e);
+    JSStringRelease(src);
+    JSStringRelease(url);
+    if (e)
+        *exc = e;
+    return JSValueMakeUndefined(ctx);
+}
+
+NATIVE(n_terminated)
+{
+    UNUSED_NATIVE_ARGS;
+    return JSValueMakeBoolean(ctx, js_of(ctx)->hit != LIMIT_NONE);
+}
+
+static void add_native(JSContextRef ctx, JSObjectRef obj, const char *name,
+                       JSObjectCallAsFunctionCallback cb)
+{
+    JSStringRef n = jstr(name);
+    JSObjectRef f = JSObjectMakeFunctionWithCallback(ctx, n, cb);
+    JSObjectSetProperty(ctx, obj, n, f, kJSPropertyAttributeDontEnum, NULL);
+    JSStringRelease(n);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+struct sl_js *sl_js_new(struct sl_exec *ex)
+{
+    struct sl_js *js = sl_calloc(1, sizeof *js);
+    js->ex = ex;
+    js->group = JSContextGroupCreate();
+    JSClassDefinition def = kJSClassDefinitionEmpty;
+    def.className = "global";
+    JSClassRef cls = JSClassCreate(&def);
+    js->ctx = JSGlobalContextCreateInGroup(js->group, cls);
+    JSClassRelease(cls);
+    JSObjectRef global = JSContextGetGlobalObject(js->ctx);
+    JSObjectSetPrivate(global, js);
+    JSContextGroupSetExecutionTimeLimit(js->group, 0.02, watchdog, js);
+
+    JSObjectRef bridge = JSObjectMake(js->ctx, NULL, NULL);
+    add_native(js->ctx, bridge, "epoch", n_epoch);
+    add_native(js->ctx, bridge, "index", n_index);
+    add_native(js->ctx, bridge, "setIndex", n_set_index);
+    add_native(js->ctx, bridge, "inputItem", n_input_item);
+    add_native(js->ctx, bridge, "inputAll", n_input_all);
+    add_native(js->ctx, bridge, "nodeExists", n_node_exists);
+    add_native(js->ctx, bridge, "nodeRuns", n_node_runs);
+    add_native(js->ctx, bridge, "nodeItems", n_node_items);
+    add_native(js->ctx, bridge, "pairedItem", n_paired_item);
+    add_native(js->ctx, bridge, "nodeParams", n_node_params);
+    add_native(js->ctx, bridge, "nodeContext", n_node_context);
+    add_native(js->ctx, bridge, "prevNode", n_prev_node);
+    add_native(js->ctx, bridge, "info", n_info);
+    add_native(js->ctx, bridge, "customSet", n_custom_set);
+    add_native(js->ctx, bridge, "customGet", n_custom_get);
+    add_native(js->ctx, bridge, "customAll", n_custom_all);
+    add_native(js->ctx, bridge, "env", n_env);
+    add_native(js->ctx, bridge, "log", n_log);
+    add_native(js->ctx, bridge, "loadLuxon", n_load_luxon);
+    add_native(js->ctx, bridge, "terminated", n_terminated);
+    set_prop(js->ctx, global, "__sl", bridge);
+
+    JSStringRef src = jstr(sl_prelude_js);
+    JSStringRef url = jstr("sluice-prelude.js");
+    JSValueRef exc = NULL;
+    JSEvaluateScript(js->ctx, src, NULL, url, 1, &exc);
+    JSStringRelease(src);
+    JSStringRelease(url);
+    if (exc) {
+        char *m = exception_message(js->ctx, exc);
+        fprintf(stderr, "sluice: internal error in the JavaScript prelude: %s\n", m);
+        abort();
+    }
+    js->run_code = (JSObjectRef)get_prop(js->ctx, global, "__sl_run_code");
+    js->code_state = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_state");
+    JSValueProtect(js->ctx, js->run_code);
+    JSValueProtect(js->ctx, js->code_state);
+    return js;
+}
+
+void sl_js_free(struct sl_js *js)
+{
+    if (!js)
+        return;
+    for (size_t i = 0; i < js->cache_cap; i++) {
+        if (js->cache[i].key) {
+            free(js->cache[i].key);
+            JSValueUnprotect(js->ctx, js->cache[i].fn);
+        }
+    }
+    free(js->cache);
+    JSValueUnprotect(js->ctx, js->run_code);
+    JSValueUnprotect(js->ctx, js->code_state);
+    JSGlobalContextRelease(js->ctx);
+    JSContextGroupRelease(js->group);
+    free(js);
+}
+
+/* -------------------------------------------------------------- cache */
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static struct cache_ent *cache_slot(struct sl_js *js, const char *key)
+{
+    if (js->cache_len * 2 >= js->cache_cap) {
+        size_t ncap = js->cache_cap ? js->cache_cap * 2 : 64;
+        struct cache_ent *n = sl_calloc(ncap, sizeof *n);
+        for (size_t i = 0; i < js->cache_cap; i++) {
+            if (!js->cache[i].key)
+                continue;
+            size_t j = hash_str(js->cache[i].key) & (ncap - 1);
+            while (n[j].key)
+                j = (j + 1) & (ncap - 1);
+            n[j] = js->cache[i];
+        }
+        free(js->cache);
+        js->cache = n;
+        js->cache_cap = ncap;
+    }
+    size_t j = hash_str(key) & (js->cache_cap - 1);
+    while (js->cache[j].key && strcmp(js->cache[j].key, key))
+        j = (j + 1) & (js->cache_cap - 1);
+    return &js->cache[j];
+}
+
+static void cache_put(struct sl_js *js, struct cache_ent *slot, const char *key, JSObjectRef fn)
+{
+    slot->key = sl_strdup(key);
+    slot->fn = fn;
+    JSValueProtect(js->ctx, fn);
+    js->cache_len++;
+}
+
+/* --------------------------------------------------------- templates */
+
+/* Finds the `}}` closing an expression that starts at p, skipping quoted
+ * strings. Returns NULL when there is none. */
+static const char *find_close(const char *p)
+{
+    char q = 0;
+    for (; *p; p++) {
+        if (q) {
+            if (*p == '\\' && p[1])
+                p++;
+            else if (*p == q)
+                q = 0;
+            continue;
+        }
+        if (*p == '\'' || *p == '"' || *p == '`')
+            q = *p;
+        else if (p[0] == '}' && p[1] == '}')
+            return p;
+    }
+    return NULL;
+}
+
+/* Builds the JavaScript body for a template; *single tells whether it is
+ * one expression with nothing around it. Returns NULL when the template has
+ * no expression (it is then literal text). */
+static char *template_body(const char *t, bool *single)
+{
+    struct sl_buf b = {0};
+    int parts = 0;
+    bool text = false;
+    const char *p = t;
+    sl_buf_adds(&b, "__sl_cat([");
+    while (*p) {
+        const char *open = strstr(p, "{{");
+        const char *close = open ? find_close(open + 2) : NULL;
+        if (!open || !close) {
+            if (*p) {
+                json_t *s = json_string(p);
+                char *lit = s ? json_dumps(s, JSON_ENCODE_ANY) : sl_strdup("\"\"");
+                json_decref(s);
+                sl_buf_addf(&b, "%s%s", parts ? "," : "", lit);
+                free(lit);
+                parts++;
+                text = true;
+            }
+            break;
+        }
+        if (open > p) {
+            char *raw = sl_strndup(p, (size_t)(open - p));
+            json_t *s = json_string(raw);
+            char *lit = s ? json_dumps(s, JSON_ENCODE_ANY) : sl_strdup("\"\"");
+            json_decref(s);
+            free(raw);
+            sl_buf_addf(&b, "%s%s", parts ? "," : "", lit);
+            free(lit);
+            parts++;
+            text = true;
+        }
+        sl_buf_addf(&b, "%s(", parts ? "," : "");
+        sl_buf_add(&b, open + 2, (size_t)(close - open - 2));
+        sl_buf_adds(&b, "\n)");
+        parts++;
+        p = close + 2;
+    }
+    sl_buf_adds(&b, "])");
+    if (parts == 0 || (parts >= 1 && !strstr(t, "{{"))) {
+        sl_buf_release(&b);
+        return NULL;
+    }
+    *single = parts == 1 && !text;
+    if (*single) {
+        /* strip the __sl_cat([ ... ]) wrapper */
+        const char *open = strstr(t, "{{");
+        const char *close = find_close(open + 2);
+        sl_buf_release(&b);
+        struct sl_buf s = {0};
+        sl_buf_adds(&s, "(");
+        sl_buf_add(&s, open + 2, (size_t)(close - open - 2));
+        sl_buf_adds(&s, "\n)");
+        return sl_buf_steal(&s);
+    }
+    return sl_buf_steal(&b);
+}
+
+static JSObjectRef compile_template(struct sl_js *js, const char *tmpl, char **err)
+{
+    struct cache_ent *slot = cache_slot(js, tmpl);
+    if (slot->key)
+        return slot->fn;
+    bool single = false;
+    char *body = template_body(tmpl, &single);
+    if (!body)
+        return NULL;
+    JSObjectRef global = JSContextGetGlobalObject(js->ctx);
+    JSObjectRef compile = (JSObjectRef)get_prop(js->ctx, global, "__sl_compile");
+    JSStringRef s = jstr(body);
+    free(body);
+    JSValueRef arg = JSValueMakeString(js->ctx, s);
+    JSStringRelease(s);
+    JSValueRef exc = NULL;
+    JSValueRef fn = JSObjectCallAsFunction(js->ctx, compile, NULL, 1, &arg, &exc);
+    if (exc || !fn || !JSValueIsObject(js->ctx, fn)) {
+        char *m = exc ? exception_message(js->ctx, exc) : sl_strdup("cannot compile");
+        *err = sl_asprintf("invalid syntax in expression: %s", m);
+        free(m);
+        return NULL;
+    }
+    cache_put(js, slot, tmpl, (JSObjectRef)fn);
+    return (JSObjectRef)fn;
+}
+
+json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, size_t item,
+                   char **err)
+{
+    *err = NULL;
+    if (!strstr(tmpl, "{{"))
+        return json_string(tmpl);
+    JSObjectRef fn = compile_template(js, tmpl, err);
+    if (!fn)
+        return *err ? NULL : json_string(tmpl);
+    struct sl_node_ctx *saved_ctx = js->nctx;
+    size_t saved_index = js->index;
+    js->nctx = ctx;
+    js->index = item;
+    JSValueRef exc = NULL;
+    run_begin(js);
+    JSValueRef v = JSObjectCallAsFunction(js->ctx, fn, NULL, 0, NULL, &exc);
+    run_end(js);
+    json_t *res = NULL;
+    char *lim = limit_message(js);
+    if (lim) {
+        *err = lim;
+    } else if (exc) {
+        *err = exception_message(js->ctx, exc);
+    } else {
+        JSObjectRef global = JSContextGetGlobalObject(js->ctx);
+        JSObjectRef outf = (JSObjectRef)get_prop(js->ctx, global, "__sl_out");
+        v = JSObjectCallAsFunction(js->ctx, outf, NULL, 1, &v, NULL);
+        res = js_to_json(js->ctx, v, err);
+    }
+    js->nctx = saved_ctx;
+    js->index = saved_index;
+    return res;
+}
+
+/* --------------------------------------------------------------- code */
+
+static JSObjectRef compile_code(struct sl_js *js, const char *code, char **err)
+{
+    char *key = sl_asprintf("\x01code\x01%s", code);
+    struct cache_ent *slot = cache_slot(js, key);
+    if (slot->key) {
+        free(key);
+        return slot->fn;
+    }
+    char *src = sl_asprintf("(async function () {%s\n})", code);
+    JSStringRef s = jstr(src);
+    free(src);
+    JSStringRef url = jstr("Code");
+    JSValueRef exc = NULL;
+    JSValueRef fn = JSEvaluateScript(js->ctx, s, NULL, url, 1, &exc);
+    JSStringRelease(s);
+    JSStringRelease(url);
+    if (exc || !fn) {
+        char *m = exc ? exception_message(js->ctx, exc) : sl_strdup("cannot compile");
+        JSValueRef line = exc && JSValueIsObject(js->ctx, exc)
+                              ? get_prop(js->ctx, (JSObjectRef)exc, "line") : NULL;
+        if (line && JSValueIsNumber(js->ctx, line))
+            *err = sl_asprintf("%s [line %d]", m, (int)JSValueToNumber(js->ctx, line, NULL));
+        else
+            *err = sl_strdup(m);
+        free(m);
+        free(key);
+        return NULL;
+    }
+    cache_put(js, slot, key, (JSObjectRef)fn);
+    free(key);
+    return (JSObjectRef)fn;
+}
+
+int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
+                   enum sl_code_mode mode)
+{
+    char *err = NULL;
+    JSObjectRef fn = compile_code(js, code, &err);
+    if (!fn) {
+        int rc = sl_ctx_fail(ctx, "%s", err);
+        free(err);
+        return rc;
+    }
+    js->ex->epoch++; /* fresh copies of the input for user code */
+    size_t n_items = json_array_size(ctx->input0);
+    struct sl_node_ctx *saved = js->nctx;
+    js->nctx = ctx;
+    js->index = 0;
+    JSValueRef args[4] = {
+        fn,
+        JSValueMakeNumber(js->ctx, mode),
+        JSValueMakeBoolean(js->ctx, sl_ctx_continue_on_fail(ctx)),
+        JSValueMakeNumber(js->ctx, (double)n_items),
+    };
+    JSValueRef exc = NULL;
+    run_begin(js);
+    JSObjectCallAsFunction(js->ctx, js->run_code, NULL, 4, args, &exc);
+    run_end(js);
+    JSValueRef st = JSObjectCallAsFunction(js->ctx, js->code_state, NULL, 0, NULL, NULL);
+    js->nctx = saved;
+    int rc = 0;
+    char *lim = limit_message(js);
+    if (lim) {
+        rc = sl_ctx_fail(ctx, "%s", lim);
+        free(lim);
+        return rc;
+    }
+    if (exc) {
+        char *m = exception_message(js->ctx, exc);
+        rc = sl_ctx_fail(ctx, "%s", m);
+        free(m);
+        return rc;
+    }
+    if (!st || !JSValueIsObject(js->ctx, st))
+        return sl_ctx_fail(ctx, "the code did not finish: it awaits something that never "
+                                "completes");
+    JSValueRef e = get_prop(js->ctx, (JSObjectRef)st, "error");
+    if (e && JSValueIsObject(js->ctx, e)) {
+        char *m = value_to_cstr(js->ctx, get_prop(js->ctx, (JSObjectRef)e, "message"));
+        JSValueRef d = get_prop(js->ctx, (JSObjectRef)e, "description");
+        rc = sl_ctx_fail(ctx, "%s", m);
+        if (d && JSValueIsString(js->ctx, d)) {
+            char *ds = value_to_cstr(js->ctx, d);
+            sl_ctx_fail_description(ctx, "%s", ds);
+            free(ds);
+        }
+        free(m);
+        return rc;
+    }
+    JSValueRef items = get_prop(js->ctx, (JSObjectRef)st, "items");
+    char *text = value_to_cstr(js->ctx, items);
+    json_error_t je;
+    json_t *arr = json_loads(text, JSON_ALLOW_NUL, &je);
+    free(text);
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        return sl_ctx_fail(ctx, "the code's result cannot be converted to items: %s", je.text);
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it) sl_ctx_out(ctx, 0, json_incref(it));
+    json_decref(arr);
+    return 0;
+}

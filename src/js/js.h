@@ -1,0 +1,52 @@
+/*
+ * The JavaScript bridge: one JavaScriptCore context per execution.
+ *
+ * It evaluates `={{ … }}` expressions (compiled once per template and
+ * cached) and runs Code / Function nodes. The context's globals ($json,
+ * $input, $('Node'), $node, $items, $execution, $workflow, $now, DateTime,
+ * …) are getters that read the execution's run data through native
+ * callbacks, so nothing is copied into JavaScript that is not used.
+ *
+ * Isolation: each execution gets its own global context, so one
+ * execution's code cannot see another's globals. User code has no
+ * filesystem, process or network API. Runaway code is stopped by a
+ * JavaScriptCore watchdog that checks the time limit and the process's
+ * memory growth.
+ *
+ * Thread rule: a struct sl_js belongs to its execution and is used by the
+ * thread that runs it.
+ */
+#ifndef SL_JS_JS_H
+#define SL_JS_JS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sl_exec;
+struct sl_node_ctx;
+struct sl_js;
+
+struct sl_js *sl_js_new(struct sl_exec *ex);
+void sl_js_free(struct sl_js *js);
+
+/* Evaluates the template `tmpl` (an expression string without its leading
+ * '=') for input item `item` of the node running in `ctx`. Returns a new
+ * reference; NULL with *err NULL when the value is undefined; NULL with
+ * *err set (heap string) when evaluation failed. */
+json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, size_t item,
+                   char **err);
+
+enum sl_code_mode {
+    SL_CODE_ALL_ITEMS,   /* Code: runOnceForAllItems */
+    SL_CODE_EACH_ITEM,   /* Code: runOnceForEachItem */
+    SL_CODE_FUNCTION,    /* legacy Function node */
+    SL_CODE_FUNCTION_ITEM, /* legacy Function Item node */
+};
+
+/* Runs user code for the node in `ctx` and emits its items on output 0.
+ * Returns 0, or a negative enum sl_err with the message set on ctx. */
+int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
+                   enum sl_code_mode mode);
+
+#endif

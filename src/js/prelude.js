@@ -1,0 +1,330 @@
+/*
+ * sluice's JavaScript prelude: evaluated once in every execution's global
+ * context. It builds n8n's expression and Code node globals ($json,
+ * $input, $('Node'), $node, $items, $execution, $workflow, $now, $today,
+ * DateTime, $env, …) on top of the native bridge object __sl (see js.c),
+ * and the helpers the C side calls to evaluate templates and run code.
+ *
+ * Data comes from C lazily and is cached per node run ("epoch"); Code
+ * nodes get fresh copies, so user code may mutate what it reads.
+ */
+(function () {
+    'use strict';
+    const g = globalThis;
+    const S = g.__sl;
+    const hide = (obj, name, value) =>
+        Object.defineProperty(obj, name, { value, enumerable: false, writable: true, configurable: true });
+    const getter = (name, get) =>
+        Object.defineProperty(g, name, { get, enumerable: false, configurable: true });
+
+    let epoch = -1;
+    let itemCache = [];
+    let allCache = null;
+    let nodeCache = new Map();
+    function sync() {
+        const e = S.epoch();
+        if (e !== epoch) {
+            epoch = e;
+            itemCache = [];
+            allCache = null;
+            nodeCache = new Map();
+        }
+    }
+    function inputItem(i) {
+        sync();
+        if (allCache) return allCache[i];
+        let v = itemCache[i];
+        if (v === undefined) {
+            v = S.inputItem(i);
+            itemCache[i] = v;
+        }
+        return v;
+    }
+    function inputAll() {
+        sync();
+        if (!allCache) allCache = S.inputAll();
+        return allCache;
+    }
+    function nodeItems(name, output, run) {
+        sync();
+        const key = name + '\u0000' + output + '\u0000' + run;
+        let v = nodeCache.get(key);
+        if (v === undefined) {
+            v = S.nodeItems(name, output === undefined ? 0 : output, run === undefined ? -1 : run);
+            nodeCache.set(key, v);
+        }
+        return v;
+    }
+
+    let luxonLoaded = false;
+    function lx() {
+        if (!luxonLoaded) {
+            /* the bundle declares `var luxon`: drop our lazy getter first */
+            delete g.luxon;
+            S.loadLuxon();
+            luxonLoaded = true;
+        }
+        return g.luxon;
+    }
+    function zone() {
+        const i = S.info();
+        return i.timezone || undefined;
+    }
+
+    function nodeProxy(name) {
+        if (!S.nodeExists(name)) throw new Error(`Referenced node doesn't exist`);
+        return {
+            all(output, run) { return nodeItems(name, output, run); },
+            first(output, run) { return nodeItems(name, output, run)[0]; },
+            last(output, run) { const a = nodeItems(name, output, run); return a[a.length - 1]; },
+            get item() { return S.pairedItem(name, S.index()); },
+            itemMatching(i) { return S.pairedItem(name, i); },
+            pairedItem(i) { return S.pairedItem(name, i === undefined ? S.index() : i); },
+            get isExecuted() { return S.nodeRuns(name) > 0; },
+            get params() { return S.nodeParams(name); },
+            get context() { return S.nodeContext(name); },
+            get runIndex() { return S.nodeRuns(name) - 1; },
+        };
+    }
+    hide(g, '$', nodeProxy);
+    hide(g, '$items', function (name, output, run) {
+        if (name === undefined) return inputAll();
+        return nodeItems(name, output, run);
+    });
+    hide(g, '$item', function (index) {
+        return {
+            $node: new Proxy({}, { get(_, name) { return legacyNode(String(name), index); } }),
+            get $json() { return (inputItem(index) || {}).json; },
+        };
+    });
+    function legacyNode(name, index) {
+        if (!S.nodeExists(name)) throw new Error(`Referenced node doesn't exist`);
+        const idx = index === undefined ? S.index() : index;
+        return {
+            get json() { const it = nodeItems(name, 0, -1)[idx]; return it ? it.json : undefined; },
+            get binary() { const it = nodeItems(name, 0, -1)[idx]; return it ? it.binary : undefined; },
+            get data() { const it = nodeItems(name, 0, -1)[idx]; return it ? it.json : undefined; },
+            get context() { return S.nodeContext(name); },
+            get parameter() { return S.nodeParams(name); },
+            get runIndex() { return S.nodeRuns(name) - 1; },
+        };
+    }
+    getter('$node', () => new Proxy({}, { get(_, name) { return typeof name === 'string' ? legacyNode(name) : undefined; } }));
+
+    const $input = {
+        all() { return inputAll(); },
+        first() { return inputAll()[0]; },
+        last() { const a = inputAll(); return a[a.length - 1]; },
+        get item() { return inputItem(S.index()); },
+        get params() { return S.nodeParams(S.info().nodeName); },
+        get context() { return S.nodeContext(S.info().nodeName); },
+    };
+    hide(g, '$input', $input);
+    getter('$json', () => { const it = inputItem(S.index()); return it ? it.json : undefined; });
+    getter('$binary', () => { const it = inputItem(S.index()); return it ? it.binary || {} : undefined; });
+    getter('$data', () => { const it = inputItem(S.index()); return it ? it.json : undefined; });
+    getter('$itemIndex', () => S.index());
+    getter('$runIndex', () => S.info().runIndex);
+    getter('$parameter', () => S.nodeParams(S.info().nodeName));
+    getter('$prevNode', () => S.prevNode());
+    getter('$mode', () => S.info().mode);
+    getter('$execution', () => {
+        const i = S.info();
+        return {
+            id: i.executionId,
+            mode: i.mode === 'manual' ? 'test' : 'production',
+            resumeUrl: '',
+            customData: {
+                set(k, v) { S.customSet(String(k), String(v)); },
+                setAll(o) { for (const k of Object.keys(o || {})) S.customSet(String(k), String(o[k])); },
+                get(k) { return S.customGet(String(k)); },
+                getAll() { return S.customAll(); },
+            },
+        };
+    });
+    getter('$workflow', () => { const i = S.info(); return { id: i.workflowId, name: i.workflowName, active: i.workflowActive }; });
+    getter('$env', () => S.env());
+    getter('$vars', () => ({}));
+    getter('luxon', () => lx());
+    getter('DateTime', () => lx().DateTime);
+    getter('Duration', () => lx().Duration);
+    getter('Interval', () => lx().Interval);
+    getter('$now', () => { const z = zone(); const d = lx().DateTime.now(); return z ? d.setZone(z) : d; });
+    getter('$today', () => { const z = zone(); const d = lx().DateTime.now(); return (z ? d.setZone(z) : d).startOf('day'); });
+
+    hide(g, 'console', {
+        log(...a) { S.log(a.map(fmt).join(' ')); },
+        info(...a) { S.log(a.map(fmt).join(' ')); },
+        warn(...a) { S.log(a.map(fmt).join(' ')); },
+        error(...a) { S.log(a.map(fmt).join(' ')); },
+        debug(...a) { S.log(a.map(fmt).join(' ')); },
+    });
+    function fmt(v) {
+        if (typeof v === 'string') return v;
+        try { return JSON.stringify(v); } catch (e) { return String(v); }
+    }
+
+    /* ---- templates ---- */
+    hide(g, '__sl_cat', function (parts) {
+        let s = '';
+        for (const v of parts) {
+            if (v === null || v === undefined) continue;
+            if (typeof v === 'object') {
+                if (g.luxon && v instanceof g.luxon.DateTime) s += v.toISO();
+                else if (v instanceof Date) s += v.toISOString();
+                else s += JSON.stringify(v);
+            } else s += String(v);
+        }
+        return s;
+    });
+    hide(g, '__sl_compile', function (body) {
+        return new Function('"use strict"; return (' + body + ');');
+    });
+    /* Converts a value for the C side: primitives as they are, anything
+     * else as JSON text wrapped in an array marker. */
+    hide(g, '__sl_out', function (v) {
+        if (g.luxon && v instanceof g.luxon.DateTime) return v.toISO();
+        return v;
+    });
+
+    /* ---- Code and Function nodes ---- */
+    const ITEM_KEYS = new Set(['json', 'binary', 'pairedItem', 'error', 'metadata', 'index']);
+    const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
+    class ValidationError extends Error {
+        constructor(message, description, itemIndex) {
+            super(itemIndex === undefined ? message : `${message} [item ${itemIndex}]`);
+            this.description = description;
+            this.validation = true;
+        }
+    }
+    function normalizeItems(data) {
+        if (!Array.isArray(data)) data = [data];
+        if (data.every((i) => typeof i === 'object' && i !== null && 'json' in i)) return data;
+        if (data.some((i) => typeof i === 'object' && i !== null && 'json' in i))
+            throw new ValidationError('Inconsistent item format', 'Return either all items with a json key or none.');
+        if (data.every((i) => typeof i === 'object' && i !== null && 'binary' in i))
+            return data.map((i) => { const r = { json: {} }; for (const k of Object.keys(i)) r[k] = i[k]; return r; });
+        return data.map((i) => ({ json: i }));
+    }
+    function validateItem(item, index) {
+        if (item.json === undefined || !isObject(item.json))
+            throw new ValidationError("A 'json' property isn't an object", "In the returned data, every key named 'json' must point to an object.", index);
+        if (item.binary !== undefined && !isObject(item.binary))
+            throw new ValidationError("A 'binary' property isn't an object", "In the returned data, every key named 'binary' must point to an object.", index);
+    }
+    function validateTopLevelKeys(item, index) {
+        let reserved = null;
+        const unknown = [];
+        for (const k in item) {
+            if (!Object.prototype.hasOwnProperty.call(item, k)) continue;
+            if (ITEM_KEYS.has(k)) reserved = reserved || k;
+            else unknown.push(k);
+        }
+        if (unknown.length) {
+            if (reserved)
+                throw new ValidationError(`Invalid output format`, `An output item contains the reserved key '${reserved}'. To get around this, please wrap each item in an object, under a key called 'json'.`, index);
+            throw new ValidationError(`Unknown top-level item key: ${unknown[0]}`, 'Access the properties of an item under `.json`, e.g. `item.json`', index);
+        }
+    }
+    function validateAll(result) {
+        if (typeof result !== 'object' || result === null && false)
+            throw new ValidationError("Code doesn't return items properly", 'Please return an array of objects, one for each item you would like to output.');
+        if (result === null)
+            throw new ValidationError("Code doesn't return items properly", 'Please return an array of objects, one for each item you would like to output.');
+        if (Array.isArray(result)) {
+            for (const it of result)
+                if (!isObject(it))
+                    throw new ValidationError("Code doesn't return items properly", 'Please return an array of objects, one for each item you would like to output.');
+            if (result.some((it) => Object.keys(it).some((k) => ITEM_KEYS.has(k))))
+                result.forEach(validateTopLevelKeys);
+        }
+        const out = normalizeItems(result);
+        out.forEach(validateItem);
+        return out;
+    }
+    function validateEach(result, index) {
+        if (typeof result !== 'object' || result === null) {
+            if (result === null || typeof result !== 'object')
+                throw new ValidationError("Code doesn't return an object", `Please return an object representing the output item. ('${result}' was returned instead.)`, index);
+        }
+        if (Array.isArray(result)) {
+            const first = result.length > 0 ? `An array of ${typeof result[0]}s was returned.` : 'An empty array was returned.';
+            throw new ValidationError("Code doesn't return a single object", `${first} If you need to output multiple items, please use the 'Run Once for All Items' mode instead.`, index);
+        }
+        const [item] = normalizeItems([result]);
+        validateItem(item, index);
+        validateTopLevelKeys(item, index);
+        return item;
+    }
+    function errorInfo(e, index) {
+        if (e && e.validation) return { message: e.message, description: e.description || null };
+        let message;
+        if (e instanceof Error) message = e.message;
+        else if (typeof e === 'string') message = e;
+        else {
+            try { message = JSON.stringify(e); } catch (x) { message = String(e); }
+        }
+        const line = e && typeof e === 'object' && typeof e.line === 'number' ? e.line : undefined;
+        if (line !== undefined)
+            message += index === undefined ? ` [line ${line}]` : ` [line ${line}, for item ${index}]`;
+        return { message, description: (e && e.description) || null, terminated: S.terminated() };
+    }
+    function toPlain(items) {
+        return JSON.stringify(items, (k, v) => (g.luxon && v instanceof g.luxon.DateTime ? v.toISO() : v));
+    }
+
+    let codeState = null;
+    /* mode: 0 all items, 1 each item, 2 Function, 3 Function Item.
+     * Sets codeState to {items: JSON text} or {error: {...}}. */
+    hide(g, '__sl_run_code', function (fn, mode, continueOnFail, nItems) {
+        codeState = null;
+        const finish = (v) => { codeState = v; };
+        (async () => {
+            if (mode === 0 || mode === 2) {
+                hide(g, 'items', inputAll());
+                let r;
+                try {
+                    r = await fn();
+                    if (mode === 2) {
+                        if (!Array.isArray(r)) throw new ValidationError('The code doesn\'t return an array of arrays. Please return an array with one array inside', undefined);
+                        r.forEach(validateItem);
+                        return finish({ items: toPlain(r) });
+                    }
+                    return finish({ items: toPlain(validateAll(r)) });
+                } catch (e) {
+                    if (continueOnFail) return finish({ items: toPlain([{ json: { error: errorInfo(e).message } }]) });
+                    return finish({ error: errorInfo(e) });
+                }
+            }
+            const out = [];
+            const all = inputAll();
+            for (let i = 0; i < nItems; i++) {
+                S.setIndex(i);
+                const src = all[i];
+                try {
+                    if (mode === 3) {
+                        hide(g, 'item', src.json);
+                        const r = await fn();
+                        if (typeof r !== 'object' || r === null || Array.isArray(r))
+                            throw new ValidationError('The function did not return an object!', undefined, undefined);
+                        const o = { json: r, pairedItem: { item: i } };
+                        if (src.binary) o.binary = src.binary;
+                        out.push(o);
+                    } else {
+                        hide(g, 'item', src);
+                        const r = validateEach(await fn(), i);
+                        if (r.pairedItem === undefined) r.pairedItem = { item: i };
+                        out.push(r);
+                    }
+                } catch (e) {
+                    const info = errorInfo(e, mode === 1 ? i : undefined);
+                    if (continueOnFail && !info.terminated) { out.push({ json: { error: info.message }, pairedItem: { item: i } }); continue; }
+                    return finish({ error: info });
+                }
+            }
+            finish({ items: toPlain(out) });
+        })();
+    });
+    hide(g, '__sl_code_state', function () { return codeState; });
+    delete g.__sl_prelude;
+})();

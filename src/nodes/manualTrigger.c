@@ -1,0 +1,30 @@
+/*
+ * Manual Trigger: starts a manual run with one empty item; in any other
+ * mode it passes its input through (n8n's trigger rule).
+ */
+#include <string.h>
+
+#include "nodes/node.h"
+
+static const double versions[] = {1, 0};
+
+static int execute(struct sl_node_ctx *ctx)
+{
+    if (!strcmp(sl_ctx_mode(ctx), "manual")) {
+        sl_ctx_out(ctx, 0, sl_item_new(NULL));
+        return 0;
+    }
+    json_t *in = sl_ctx_input(ctx, 0);
+    size_t i;
+    json_t *it;
+    json_array_foreach(in, i, it) sl_ctx_out(ctx, 0, json_incref(it));
+    return 0;
+}
+
+const struct sl_node_type sl_node_manualTrigger = {
+    .name = "n8n-nodes-base.manualTrigger",
+    .versions = versions,
+    .flags = SL_NODE_TRIGGER,
+    .inputs = NULL,
+    .execute = execute,
+};
