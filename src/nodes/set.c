@@ -1,0 +1,1723 @@
+/*
+ * Set ("Edit Fields"): writes fields on each item.
+ *
+ * Versions 1 and 2 (n8n's SetV1) take `values.{boolean,number,string}[]`
+ * and `keepOnlySet`. Versions 3-3.2 (SetV2) take typed `fields.values[]`
+ * (manual mode) or a JSON template (raw mode) and an `include` rule;
+ * 3.3+ take `assignments.assignments[]` and `includeOtherFields`; 3.4
+ * replaces `includeBinary` with `stripBinary`. Type checks, conversions
+ * and error texts follow n8n's validateFieldType, which follows
+ * JavaScript's Number(), String() and JSON rules, so the small JS value
+ * helpers below reproduce those.
+ *
+ * Items are never deep-copied: an output item shares its input's json
+ * and only the containers on the paths being written are copied
+ * (core/jpath.h). This node runs in the throughput benchmark, so
+ * parameters without expressions are evaluated once, not per item.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/item.h"
+#include "core/jpath.h"
+#include "nodes/node.h"
+#include "util/alloc.h"
+
+#define CONVERSION_HINT                                                                            \
+    "To fix the error try to change the type for the field \"%s\" or activate the option "         \
+    "\xe2\x80\x9cIgnore Type Conversion Errors\xe2\x80\x9d to apply a less strict type validation"
+
+#define DEFAULT_JSON_OUTPUT "{\n  \"my_field_1\": \"value\",\n  \"my_field_2\": 1\n}\n"
+
+/* ------------------------------------------------------------------ */
+/* JavaScript value semantics                                          */
+/* ------------------------------------------------------------------ */
+
+/* Number::toString(10): shortest round-trip digits, JS layout. */
+static void js_num_str(double d, char out[40])
+{
+    if (isnan(d)) {
+        strcpy(out, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        strcpy(out, d < 0 ? "-Infinity" : "Infinity");
+        return;
+    }
+    if (d == 0) {
+        strcpy(out, "0");
+        return;
+    }
+    char tmp[40], digits[24];
+    int prec, exp10 = 0;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    /* tmp: [-]D[.DDD]e[+-]XX */
+    const char *p = tmp;
+    char *o = out;
+    if (*p == '-') {
+        *o++ = '-';
+        p++;
+    }
+    size_t k = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            digits[k++] = *p;
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    digits[k] = '\0';
+    if (*p == 'e')
+        exp10 = atoi(p + 1);
+    int n = exp10 + 1; /* position of the decimal point */
+    if ((int)k <= n && n <= 21) {
+        memcpy(o, digits, k);
+        o += k;
+        for (int i = (int)k; i < n; i++)
+            *o++ = '0';
+    } else if (0 < n && n <= 21) {
+        memcpy(o, digits, (size_t)n);
+        o += n;
+        *o++ = '.';
+        memcpy(o, digits + n, k - (size_t)n);
+        o += k - (size_t)n;
+    } else if (-6 < n && n <= 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -n; i++)
+            *o++ = '0';
+        memcpy(o, digits, k);
+        o += k;
+    } else {
+        *o++ = digits[0];
+        if (k > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, k - 1);
+            o += k - 1;
+        }
+        o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
+    }
+    *o = '\0';
+}
+
+static double num_of(const json_t *v)
+{
+    return json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
+}
+
+/* A JS number as JSON: an integer when it is one, null when not finite
+ * (what JSON.stringify makes of it). */
+static json_t *num_json(double d)
+{
+    if (!isfinite(d))
+        return json_null();
+    if (d == floor(d) && fabs(d) < 9007199254740992.0)
+        return json_integer((json_int_t)d);
+    return json_real(d);
+}
+
+/* Length of the JS whitespace or line terminator at s, 0 if none. */
+static size_t js_space(const unsigned char *s)
+{
+    if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        return 1;
+    if (s[0] == 0xc2 && s[1] == 0xa0)
+        return 2; /* U+00A0 */
+    if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+        return 3; /* U+FEFF */
+    if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
+        return 3; /* U+1680 */
+    if (s[0] == 0xe2 && s[1] == 0x80 &&
+        ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+        return 3; /* U+2000-200A, U+2028, U+2029, U+202F */
+    if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
+        return 3; /* U+205F */
+    if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3; /* U+3000 */
+    return 0;
+}
+
+/* String.prototype.trim: [*b, *e) is the trimmed range of s. */
+static void js_trim(const char *s, const char **b, const char **e)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n;
+    while (*p && (n = js_space(p)))
+        p += n;
+    const unsigned char *end = p, *q = p;
+    while (*q) {
+        if ((n = js_space(q))) {
+            q += n;
+        } else {
+            q++;
+            end = q;
+        }
+    }
+    *b = (const char *)p;
+    *e = (const char *)end;
+}
+
+/* Number(string); false when the result is NaN. */
+static bool js_str_to_num(const char *s, double *out)
+{
+    const char *b, *e;
+    js_trim(s, &b, &e);
+    size_t n = (size_t)(e - b);
+    if (n == 0) {
+        *out = 0;
+        return true;
+    }
+    char buf[64];
+    char *heap = NULL, *t = buf;
+    if (n >= sizeof buf)
+        t = heap = sl_malloc(n + 1);
+    memcpy(t, b, n);
+    t[n] = '\0';
+    bool ok = false;
+    const char *p = t;
+    if (!strcmp(p, "Infinity") || !strcmp(p, "+Infinity") || !strcmp(p, "-Infinity")) {
+        *out = p[0] == '-' ? -INFINITY : INFINITY;
+        ok = true;
+    } else if (p[0] == '0' && strchr("xXoObB", p[1]) && p[1]) {
+        int base = (p[1] == 'x' || p[1] == 'X') ? 16 : (p[1] == 'o' || p[1] == 'O') ? 8 : 2;
+        double v = 0;
+        ok = p[2] != '\0';
+        for (const char *q = p + 2; *q && ok; q++) {
+            int dgt = isdigit((unsigned char)*q) ? *q - '0'
+                      : isxdigit((unsigned char)*q) ? tolower((unsigned char)*q) - 'a' + 10
+                                                    : 99;
+            if (dgt >= base)
+                ok = false;
+            else
+                v = v * base + dgt;
+        }
+        *out = v;
+    } else {
+        const char *q = p;
+        if (*q == '+' || *q == '-')
+            q++;
+        size_t intd = 0, fracd = 0;
+        while (isdigit((unsigned char)*q)) {
+            q++;
+            intd++;
+        }
+        if (*q == '.') {
+            q++;
+            while (isdigit((unsigned char)*q)) {
+                q++;
+                fracd++;
+            }
+        }
+        ok = intd + fracd > 0;
+        if (ok && (*q == 'e' || *q == 'E')) {
+            q++;
+            if (*q == '+' || *q == '-')
+                q++;
+            size_t ed = 0;
+            while (isdigit((unsigned char)*q)) {
+                q++;
+                ed++;
+            }
+            ok = ed > 0;
+        }
+        ok = ok && *q == '\0';
+        if (ok)
+            *out = strtod(p, NULL);
+    }
+    free(heap);
+    return ok;
+}
+
+static char *js_string(const json_t *v);
+
+/* Number(value) for a JSON value; NULL is undefined. False for NaN. */
+static bool js_to_num(const json_t *v, double *out)
+{
+    if (!v)
+        return false;
+    switch (json_typeof(v)) {
+    case JSON_NULL:
+    case JSON_FALSE:
+        *out = 0;
+        return true;
+    case JSON_TRUE:
+        *out = 1;
+        return true;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        *out = num_of(v);
+        return !isnan(*out);
+    case JSON_STRING:
+        return js_str_to_num(json_string_value(v), out);
+    case JSON_ARRAY: {
+        char *s = js_string(v);
+        bool ok = js_str_to_num(s, out);
+        free(s);
+        return ok;
+    }
+    default:
+        return false;
+    }
+}
+
+static bool js_truthy(const json_t *v)
+{
+    if (!v)
+        return false;
+    switch (json_typeof(v)) {
+    case JSON_NULL:
+    case JSON_FALSE:
+        return false;
+    case JSON_INTEGER:
+    case JSON_REAL: {
+        double d = num_of(v);
+        return d != 0 && !isnan(d);
+    }
+    case JSON_STRING:
+        return json_string_length(v) > 0;
+    default:
+        return true;
+    }
+}
+
+/* Canonical array-index key ("0", "17"), as JS orders object keys. */
+static bool index_key(const char *k, uint32_t *out)
+{
+    if (!*k || (k[0] == '0' && k[1]))
+        return false;
+    uint64_t v = 0;
+    for (const char *p = k; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v >= 4294967295u)
+            return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+struct okey {
+    const char *key;
+    uint32_t idx;
+    bool is_idx;
+    size_t pos;
+};
+
+static int okey_cmp(const void *a, const void *b)
+{
+    const struct okey *x = a, *y = b;
+    if (x->is_idx != y->is_idx)
+        return x->is_idx ? -1 : 1;
+    if (x->is_idx)
+        return x->idx < y->idx ? -1 : x->idx > y->idx;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The keys of obj in JS property order (index keys first, ascending).
+ * Returns a heap array the caller frees; *n is its length. */
+static struct okey *js_keys(const json_t *obj, size_t *n)
+{
+    size_t cnt = json_object_size(obj), i = 0;
+    struct okey *k = sl_calloc(cnt ? cnt : 1, sizeof *k);
+    bool any_idx = false;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)obj, key, val)
+    {
+        k[i].key = key;
+        k[i].pos = i;
+        k[i].is_idx = index_key(key, &k[i].idx);
+        any_idx |= k[i].is_idx;
+        i++;
+    }
+    if (any_idx)
+        qsort(k, cnt, sizeof *k, okey_cmp);
+    *n = cnt;
+    return k;
+}
+
+static void js_quote(struct sl_buf *b, const char *s, size_t n)
+{
+    sl_buf_addc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': sl_buf_adds(b, "\\\""); break;
+        case '\\': sl_buf_adds(b, "\\\\"); break;
+        case '\b': sl_buf_adds(b, "\\b"); break;
+        case '\f': sl_buf_adds(b, "\\f"); break;
+        case '\n': sl_buf_adds(b, "\\n"); break;
+        case '\r': sl_buf_adds(b, "\\r"); break;
+        case '\t': sl_buf_adds(b, "\\t"); break;
+        default:
+            if (c < 0x20)
+                sl_buf_addf(b, "\\u%04x", c);
+            else
+                sl_buf_addc(b, (char)c);
+        }
+    }
+    sl_buf_addc(b, '"');
+}
+
+/* JSON.stringify(v) without indentation. */
+static void js_stringify(struct sl_buf *b, const json_t *v)
+{
+    char num[40];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        size_t n;
+        struct okey *k = js_keys(v, &n);
+        sl_buf_addc(b, '{');
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                sl_buf_addc(b, ',');
+            js_quote(b, k[i].key, strlen(k[i].key));
+            sl_buf_addc(b, ':');
+            js_stringify(b, json_object_get(v, k[i].key));
+        }
+        sl_buf_addc(b, '}');
+        free(k);
+        break;
+    }
+    case JSON_ARRAY:
+        sl_buf_addc(b, '[');
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                sl_buf_addc(b, ',');
+            js_stringify(b, json_array_get(v, i));
+        }
+        sl_buf_addc(b, ']');
+        break;
+    case JSON_STRING:
+        js_quote(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        if (!isfinite(num_of(v))) {
+            sl_buf_adds(b, "null");
+        } else {
+            js_num_str(num_of(v), num);
+            sl_buf_adds(b, num);
+        }
+        break;
+    case JSON_TRUE: sl_buf_adds(b, "true"); break;
+    case JSON_FALSE: sl_buf_adds(b, "false"); break;
+    default: sl_buf_adds(b, "null"); break;
+    }
+}
+
+static void js_string_into(struct sl_buf *b, const json_t *v, bool in_array)
+{
+    char num[40];
+    if (!v) {
+        if (!in_array)
+            sl_buf_adds(b, "undefined");
+        return;
+    }
+    switch (json_typeof(v)) {
+    case JSON_STRING: sl_buf_add(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        js_num_str(num_of(v), num);
+        sl_buf_adds(b, num);
+        break;
+    case JSON_TRUE: sl_buf_adds(b, "true"); break;
+    case JSON_FALSE: sl_buf_adds(b, "false"); break;
+    case JSON_NULL:
+        if (!in_array)
+            sl_buf_adds(b, "null");
+        break;
+    case JSON_ARRAY:
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                sl_buf_addc(b, ',');
+            js_string_into(b, json_array_get(v, i), true);
+        }
+        break;
+    default: sl_buf_adds(b, "[object Object]"); break;
+    }
+}
+
+/* String(value) as a new heap string; NULL is undefined. */
+static char *js_string(const json_t *v)
+{
+    struct sl_buf b = {0};
+    js_string_into(&b, v, false);
+    return sl_buf_steal(&b);
+}
+
+/* Normalises numbers parsed as reals: integral values become integers. */
+static json_t *norm_numbers(json_t *v)
+{
+    if (json_is_real(v)) {
+        json_t *n = num_json(json_real_value(v));
+        json_decref(v);
+        return n;
+    }
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            json_array_set_new(v, i, norm_numbers(json_incref(json_array_get(v, i))));
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        void *tmp;
+        json_object_foreach_safe(v, tmp, k, x)
+        {
+            json_object_set_new(v, k, norm_numbers(json_incref(x)));
+        }
+    }
+    return v;
+}
+
+/* JSON.parse(s): a new reference or NULL when s is not JSON. */
+static json_t *js_json_parse(const char *s)
+{
+    json_error_t e;
+    json_t *v = json_loads(s, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &e);
+    return v ? norm_numbers(v) : NULL;
+}
+
+/* A small parser for JavaScript object literals ({a: 'x', "b": [1,]}),
+ * n8n's jsonParse(..., {acceptJSObject: true}) fallback. */
+struct jsp {
+    const char *p;
+};
+
+static void jsp_ws(struct jsp *j)
+{
+    while (*j->p && (isspace((unsigned char)*j->p)))
+        j->p++;
+}
+
+static json_t *jsp_value(struct jsp *j, int depth);
+
+static char *jsp_string(struct jsp *j)
+{
+    char q = *j->p++;
+    struct sl_buf b = {0};
+    while (*j->p && *j->p != q) {
+        if (*j->p == '\\' && j->p[1]) {
+            j->p++;
+            char c = *j->p++;
+            switch (c) {
+            case 'n': sl_buf_addc(&b, '\n'); break;
+            case 't': sl_buf_addc(&b, '\t'); break;
+            case 'r': sl_buf_addc(&b, '\r'); break;
+            case 'b': sl_buf_addc(&b, '\b'); break;
+            case 'f': sl_buf_addc(&b, '\f'); break;
+            default: sl_buf_addc(&b, c); break;
+            }
+            continue;
+        }
+        sl_buf_addc(&b, *j->p++);
+    }
+    if (*j->p != q) {
+        sl_buf_release(&b);
+        return NULL;
+    }
+    j->p++;
+    return sl_buf_steal(&b);
+}
+
+static bool jsp_ident_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+static json_t *jsp_value(struct jsp *j, int depth)
+{
+    if (depth > 200)
+        return NULL;
+    jsp_ws(j);
+    char c = *j->p;
+    if (c == '{' || c == '[') {
+        bool obj = c == '{';
+        json_t *out = obj ? json_object() : json_array();
+        j->p++;
+        for (;;) {
+            jsp_ws(j);
+            if (*j->p == (obj ? '}' : ']')) {
+                j->p++;
+                return out;
+            }
+            char *key = NULL;
+            if (obj) {
+                if (*j->p == '"' || *j->p == '\'') {
+                    key = jsp_string(j);
+                } else if (jsp_ident_char(*j->p)) {
+                    const char *s = j->p;
+                    while (jsp_ident_char(*j->p))
+                        j->p++;
+                    key = sl_strndup(s, (size_t)(j->p - s));
+                }
+                jsp_ws(j);
+                if (!key || *j->p != ':') {
+                    free(key);
+                    json_decref(out);
+                    return NULL;
+                }
+                j->p++;
+            }
+            json_t *v = jsp_value(j, depth + 1);
+            if (!v) {
+                free(key);
+                json_decref(out);
+                return NULL;
+            }
+            if (obj)
+                json_object_set_new(out, key, v);
+            else
+                json_array_append_new(out, v);
+            free(key);
+            jsp_ws(j);
+            if (*j->p == ',')
+                j->p++;
+            else if (*j->p != (obj ? '}' : ']')) {
+                json_decref(out);
+                return NULL;
+            }
+        }
+    }
+    if (c == '"' || c == '\'') {
+        char *s = jsp_string(j);
+        if (!s)
+            return NULL;
+        json_t *v = json_string(s);
+        free(s);
+        return v;
+    }
+    const char *s = j->p;
+    while (*j->p && (isalnum((unsigned char)*j->p) || strchr("+-._", *j->p)))
+        j->p++;
+    size_t n = (size_t)(j->p - s);
+    if (n == 4 && !strncmp(s, "true", 4))
+        return json_true();
+    if (n == 5 && !strncmp(s, "false", 5))
+        return json_false();
+    if (n == 4 && !strncmp(s, "null", 4))
+        return json_null();
+    if (!n)
+        return NULL;
+    char *t = sl_strndup(s, n);
+    double d;
+    bool ok = js_str_to_num(t, &d);
+    free(t);
+    return ok ? num_json(d) : NULL;
+}
+
+static json_t *js_object_literal(const char *s)
+{
+    struct jsp j = {s};
+    jsp_ws(&j);
+    if (*j.p != '{')
+        return NULL;
+    json_t *v = jsp_value(&j, 0);
+    jsp_ws(&j);
+    if (v && *j.p && *j.p != ';') {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* n8n's validateFieldType                                             */
+/* ------------------------------------------------------------------ */
+
+/* getValueDescription(value) into a heap string. */
+static char *value_desc(const json_t *v)
+{
+    if (v && json_is_null(v))
+        return sl_strdup("'null'");
+    if (json_is_array(v))
+        return sl_strdup("array");
+    if (json_is_object(v))
+        return sl_strdup("object");
+    char *s = js_string(v);
+    char *d = sl_asprintf("'%s'", s);
+    free(s);
+    return d;
+}
+
+static bool str_is_blank(const char *s)
+{
+    const char *b, *e;
+    js_trim(s, &b, &e);
+    return b == e;
+}
+
+/* tryToParseBoolean */
+static json_t *parse_bool(const json_t *v)
+{
+    if (json_is_boolean(v))
+        return json_incref((json_t *)v);
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (!strcasecmp(s, "true"))
+            return json_true();
+        if (!strcasecmp(s, "false"))
+            return json_false();
+        if (str_is_blank(s))
+            return NULL;
+    }
+    double d;
+    if (js_to_num(v, &d)) {
+        if (d == 0)
+            return json_false();
+        if (d == 1)
+            return json_true();
+    }
+    return NULL;
+}
+
+/* tryToParseArray */
+static json_t *parse_array(const json_t *v)
+{
+    if (json_is_array(v))
+        return json_incref((json_t *)v);
+    char *s = js_string(v);
+    json_t *r = js_json_parse(s);
+    if (!r) {
+        for (char *p = s; *p; p++)
+            if (*p == '\'')
+                *p = '"';
+        r = js_json_parse(s);
+    }
+    free(s);
+    if (r && !json_is_array(r)) {
+        json_decref(r);
+        r = NULL;
+    }
+    return r;
+}
+
+/* tryToParseObject; *ok is false when the value is not an object. */
+static json_t *parse_object(const json_t *v, bool *ok)
+{
+    *ok = true;
+    if (json_is_object(v))
+        return json_incref((json_t *)v);
+    char *s = js_string(v);
+    json_t *r = js_json_parse(s);
+    if (!r)
+        r = js_object_literal(s);
+    free(s);
+    if (!r || json_is_array(r) || !(json_is_object(r) || json_is_null(r))) {
+        json_decref(r);
+        *ok = false;
+        return NULL;
+    }
+    return r;
+}
+
+/* validateFieldType(name, value, type): the converted value (new
+ * reference; json null for null/undefined) or NULL when invalid. */
+static json_t *validate_type(const json_t *v, const char *type)
+{
+    if (!v || json_is_null(v))
+        return json_null();
+    if (!strcasecmp(type, "number")) {
+        double d;
+        return js_to_num(v, &d) ? num_json(d) : NULL;
+    }
+    if (!strcasecmp(type, "boolean"))
+        return parse_bool(v);
+    if (!strcasecmp(type, "array"))
+        return parse_array(v);
+    if (!strcasecmp(type, "object")) {
+        bool ok;
+        json_t *r = parse_object(v, &ok);
+        return ok ? r : NULL;
+    }
+    return json_incref((json_t *)v);
+}
+
+/* n8n Set's validateEntry: returns the field's value (new reference) or
+ * NULL with the node failed. `v` may be NULL (undefined). */
+static json_t *validate_entry(struct sl_node_ctx *ctx, const char *name, const char *type,
+                              const json_t *v, size_t item, bool ignore, double version)
+{
+    bool nullish = !v || json_is_null(v);
+    if (version >= 3.2 && nullish)
+        return json_null();
+    json_t *conv = NULL;
+    if (!strcmp(type, "string")) {
+        if (version > 3 && nullish) {
+            if (ignore)
+                return json_null();
+            char *d = value_desc(v);
+            sl_ctx_fail(ctx, "'%s' expects a %s but we got %s [item %zu]", name, type, d, item);
+            sl_ctx_fail_description(ctx, CONVERSION_HINT, name);
+            free(d);
+            return NULL;
+        }
+        if (v && (json_is_object(v) || json_is_array(v) || json_is_null(v))) {
+            struct sl_buf b = {0};
+            js_stringify(&b, v);
+            char *s = sl_buf_steal(&b);
+            conv = json_string(s);
+            free(s);
+        } else {
+            char *s = js_string(v);
+            conv = json_string(s);
+            free(s);
+        }
+        v = conv;
+    }
+    json_t *out = validate_type(v, type);
+    if (!out) {
+        if (ignore) {
+            out = v ? json_incref((json_t *)v) : json_null();
+        } else {
+            char *d = value_desc(v);
+            sl_ctx_fail(ctx, "'%s' expects a %s but we got %s [item %zu]", name, type, d, item);
+            sl_ctx_fail_description(ctx, CONVERSION_HINT, name);
+            free(d);
+        }
+    }
+    json_decref(conv);
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw JSON (raw mode and expression object fields of 3.0-3.2)        */
+/* ------------------------------------------------------------------ */
+
+/* n8n's repair of almost-JSON: ' -> ", quote bare keys, drop trailing
+ * commas before ] or } and at the end. */
+static char *recover_json(const char *s)
+{
+    struct sl_buf a = {0}, b = {0};
+    for (const char *p = s; *p; p++)
+        sl_buf_addc(&a, *p == '\'' ? '"' : *p);
+    char *t = sl_buf_steal(&a);
+    /* /(['"])?([a-zA-Z0-9_]+)(['"])?:/g -> "$2": */
+    for (size_t i = 0; t[i];) {
+        size_t j = i;
+        if (t[j] == '"')
+            j++;
+        size_t w = j;
+        while (isalnum((unsigned char)t[w]) || t[w] == '_')
+            w++;
+        size_t k = w;
+        if (w > j && t[k] == '"')
+            k++;
+        if (w > j && t[k] == ':') {
+            sl_buf_addc(&b, '"');
+            sl_buf_add(&b, t + j, w - j);
+            sl_buf_adds(&b, "\":");
+            i = k + 1;
+        } else {
+            sl_buf_addc(&b, t[i]);
+            i++;
+        }
+    }
+    free(t);
+    t = sl_buf_steal(&b);
+    /* /,\s*([\]}])/g -> $1 */
+    for (size_t i = 0; t[i]; i++) {
+        if (t[i] == ',') {
+            size_t k = i + 1;
+            while (isspace((unsigned char)t[k]))
+                k++;
+            if (t[k] == ']' || t[k] == '}')
+                continue;
+        }
+        sl_buf_addc(&b, t[i]);
+    }
+    free(t);
+    t = sl_buf_steal(&b);
+    /* /,+$/ -> '' */
+    size_t n = strlen(t);
+    while (n && t[n - 1] == ',')
+        t[--n] = '\0';
+    return t;
+}
+
+/* parseJsonParameter for a string: the parsed value (new reference; json
+ * null for "null") or NULL with the node failed. */
+static json_t *parse_json_param(struct sl_node_ctx *ctx, const char *s, size_t item,
+                                const char *entry)
+{
+    char *loc = entry ? sl_asprintf("entry \"%s\" inside 'Fields to Set'", entry)
+                      : sl_strdup("'JSON Output'");
+    json_t *v = js_json_parse(s);
+    if (!v) {
+        char *rec = recover_json(s);
+        v = js_json_parse(rec);
+        if (!v) {
+            sl_ctx_fail(ctx, "The %s in item %zu contains invalid JSON", loc, item);
+            if (!strcmp(rec, s))
+                sl_ctx_fail_description(ctx, "%s", s);
+            else
+                sl_ctx_fail_description(ctx, "%s;\n Original input: %s", rec, s);
+        }
+        free(rec);
+    }
+    if (v && !json_is_object(v) && !json_is_null(v)) {
+        json_decref(v);
+        v = NULL;
+        sl_ctx_fail(ctx, "The %s in item %zu does not contain a valid JSON object", loc, item);
+    }
+    free(loc);
+    return v;
+}
+
+/* resolveRawData: replaces each {{ ... }} in `raw` with its value for
+ * item `item` (objects as JSON, the rest as String()). NULL on failure. */
+static char *resolve_raw(struct sl_node_ctx *ctx, const char *raw, size_t item)
+{
+    char *out = sl_strdup(raw);
+    const char *p = raw;
+    for (;;) {
+        const char *a = strstr(p, "{{");
+        if (!a)
+            break;
+        const char *z = strstr(a + 2, "}}");
+        if (!z)
+            break;
+        z += 2;
+        size_t rl = (size_t)(z - a);
+        char *res = sl_strndup(a, rl);
+        char *expr = sl_asprintf("=%s", res);
+        json_t *tmpl = json_string(expr);
+        json_t *val = sl_ctx_eval(ctx, tmpl, item);
+        json_decref(tmpl);
+        free(expr);
+        if (!val && sl_ctx_failed(ctx)) {
+            free(res);
+            free(out);
+            return NULL;
+        }
+        char *txt;
+        if (val && (json_is_object(val) || json_is_array(val))) {
+            struct sl_buf b = {0};
+            js_stringify(&b, val);
+            txt = sl_buf_steal(&b);
+        } else {
+            txt = js_string(val);
+        }
+        json_decref(val);
+        /* String.replace with a string pattern: the first occurrence. */
+        char *hit = strstr(out, res);
+        if (hit) {
+            struct sl_buf b = {0};
+            sl_buf_add(&b, out, (size_t)(hit - out));
+            sl_buf_adds(&b, txt);
+            sl_buf_adds(&b, hit + rl);
+            free(out);
+            out = sl_buf_steal(&b);
+        }
+        free(txt);
+        free(res);
+        p = z;
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parameters                                                          */
+/* ------------------------------------------------------------------ */
+
+static bool has_expr(const json_t *v)
+{
+    if (json_is_string(v))
+        return json_string_value(v)[0] == '=';
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (has_expr(json_array_get(v, i)))
+                return true;
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x)
+        {
+            if (has_expr(x))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A parameter evaluated per item, or once when it holds no expression. */
+struct param {
+    const char *path;
+    json_t *dflt;   /* borrowed */
+    bool is_static;
+    json_t *cached; /* owned, for static parameters */
+    bool have;
+};
+
+static void param_init(struct param *p, struct sl_node_ctx *ctx, const char *path, json_t *dflt)
+{
+    p->path = path;
+    p->dflt = dflt;
+    p->is_static = !has_expr(sl_ctx_param_raw(ctx, path));
+    p->cached = NULL;
+    p->have = false;
+}
+
+/* Borrowed value for item i (NULL when absent without default, or on
+ * failure: check sl_ctx_failed). The value stays valid until the next
+ * call for a dynamic parameter; *tmp receives what to release. */
+static json_t *param_get(struct param *p, struct sl_node_ctx *ctx, size_t i, json_t **tmp)
+{
+    *tmp = NULL;
+    if (p->is_static) {
+        if (!p->have) {
+            p->cached = sl_ctx_param(ctx, p->path, 0, p->dflt);
+            if (!p->cached && sl_ctx_failed(ctx))
+                return NULL;
+            p->have = true;
+        }
+        return p->cached;
+    }
+    *tmp = sl_ctx_param(ctx, p->path, i, p->dflt);
+    return *tmp;
+}
+
+static void param_release(struct param *p)
+{
+    json_decref(p->cached);
+    p->cached = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building the output item                                            */
+/* ------------------------------------------------------------------ */
+
+struct set_opts {
+    bool dot;
+    bool ignore;
+    bool binary;
+    const char *include;
+};
+
+/* One field to write: name and value (owned). */
+struct field {
+    char *name;
+    json_t *value;
+};
+
+struct fields {
+    struct field *v;
+    size_t n, cap;
+};
+
+/* Adds or replaces a field (value stolen), as assigning to an object
+ * does: a repeated name keeps its first position. */
+static void fields_put(struct fields *f, const char *name, json_t *value)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        if (!strcmp(f->v[i].name, name)) {
+            json_decref(f->v[i].value);
+            f->v[i].value = value;
+            return;
+        }
+    }
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 8;
+        f->v = sl_realloc(f->v, f->cap * sizeof *f->v);
+    }
+    f->v[f->n].name = sl_strdup(name);
+    f->v[f->n].value = value;
+    f->n++;
+}
+
+static void fields_clear(struct fields *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->v[i].name);
+        json_decref(f->v[i].value);
+    }
+    f->n = 0;
+}
+
+/* sanitizeDataPathKey: a key that is missing but looks like ['k'] or
+ * ["k"] means k. Returns a heap string. */
+static char *sanitize_key(const json_t *obj, const char *key)
+{
+    size_t n = strlen(key);
+    if (json_object_get(obj, key))
+        return sl_strdup(key);
+    if (n >= 4 && key[0] == '[' && key[n - 1] == ']' &&
+        ((key[1] == '\'' && key[n - 2] == '\'') || (key[1] == '"' && key[n - 2] == '"')))
+        return sl_strndup(key + 2, n - 4);
+    return sl_strdup(key);
+}
+
+static json_t *field_get(const json_t *obj, const char *key, bool dot)
+{
+    if (dot)
+        return sl_jpath_get(obj, key);
+    char *k = sanitize_key(obj, key);
+    json_t *v = json_is_object(obj) ? json_object_get(obj, k) : NULL;
+    free(k);
+    return v;
+}
+
+/* Writes value (stolen) at key of *obj (owned). */
+static void field_set(json_t **obj, const char *key, json_t *value, bool dot)
+{
+    if (dot) {
+        (void)sl_jpath_set(obj, key, value);
+        return;
+    }
+    char *k = sanitize_key(*obj, key);
+    (void)sl_jpath_set_ex(obj, k, value, SL_JPATH_LITERAL);
+    free(k);
+}
+
+static void field_unset(json_t **obj, const char *key, bool dot)
+{
+    if (dot) {
+        (void)sl_jpath_unset(obj, key);
+        return;
+    }
+    char *k = sanitize_key(*obj, key);
+    (void)sl_jpath_unset_ex(obj, k, SL_JPATH_LITERAL);
+    free(k);
+}
+
+static int fields_order_cmp(const void *a, const void *b)
+{
+    return okey_cmp(a, b);
+}
+
+/* Splits a comma-separated field list; calls fn for each trimmed,
+ * non-empty name. */
+static void each_listed(const char *list, void (*fn)(void *, const char *), void *arg)
+{
+    const char *p = list;
+    while (p) {
+        const char *c = strchr(p, ',');
+        const char *e = c ? c : p + strlen(p);
+        char *part = sl_strndup(p, (size_t)(e - p));
+        const char *b, *z;
+        js_trim(part, &b, &z);
+        if (z > b) {
+            char *name = sl_strndup(b, (size_t)(z - b));
+            fn(arg, name);
+            free(name);
+        }
+        free(part);
+        p = c ? c + 1 : NULL;
+    }
+}
+
+struct pick {
+    const json_t *src;
+    json_t **dst;
+    bool dot;
+};
+
+static void pick_one(void *arg, const char *key)
+{
+    struct pick *pk = arg;
+    json_t *v = field_get(pk->src, key, pk->dot);
+    if (!v)
+        return;
+    const char *to = key;
+    if (pk->dot) {
+        const char *dotp = strrchr(key, '.');
+        if (dotp)
+            to = dotp + 1;
+    }
+    field_set(pk->dst, to, json_incref(v), pk->dot);
+}
+
+static void drop_one(void *arg, const char *key)
+{
+    struct pick *pk = arg;
+    field_unset(pk->dst, key, pk->dot);
+}
+
+/* composeReturnItem: a new item, or NULL with the node failed. */
+static json_t *compose(struct sl_node_ctx *ctx, size_t i, const json_t *in,
+                       const struct fields *nf, const struct set_opts *o)
+{
+    const json_t *in_json = sl_item_json(in);
+    json_t *empty = NULL;
+    if (!json_is_object(in_json))
+        in_json = empty = json_object();
+    json_t *out = NULL;
+    if (!strcmp(o->include, "all")) {
+        out = json_incref((json_t *)in_json);
+    } else if (!strcmp(o->include, "none")) {
+        out = json_object();
+    } else if (!strcmp(o->include, "selected") || !strcmp(o->include, "except")) {
+        bool sel = o->include[0] == 's';
+        char *list = NULL;
+        if (sl_ctx_param_str(ctx, sel ? "includeFields" : "excludeFields", i, "", &list) < 0) {
+            json_decref(empty);
+            return NULL;
+        }
+        out = sel ? json_object() : json_incref((json_t *)in_json);
+        struct pick pk = {in_json, &out, o->dot};
+        each_listed(list, sel ? pick_one : drop_one, &pk);
+        free(list);
+    } else {
+        sl_ctx_fail(ctx, "The include option \"%s\" is not known!", o->include);
+        json_decref(empty);
+        return NULL;
+    }
+    json_decref(empty);
+
+    /* Object.keys order: index-like names first. */
+    struct okey *ord = sl_calloc(nf->n ? nf->n : 1, sizeof *ord);
+    bool any_idx = false;
+    for (size_t k = 0; k < nf->n; k++) {
+        ord[k].key = nf->v[k].name;
+        ord[k].pos = k;
+        ord[k].is_idx = index_key(nf->v[k].name, &ord[k].idx);
+        any_idx |= ord[k].is_idx;
+    }
+    if (any_idx)
+        qsort(ord, nf->n, sizeof *ord, fields_order_cmp);
+    for (size_t k = 0; k < nf->n; k++)
+        field_set(&out, ord[k].key, json_incref(nf->v[ord[k].pos].value), o->dot);
+    free(ord);
+
+    json_t *item = sl_item_new_paired(out, i);
+    json_t *bin = json_object_get(in, "binary");
+    if (o->binary && json_is_object(bin))
+        json_object_set(item, "binary", bin);
+    return item;
+}
+
+/* ------------------------------------------------------------------ */
+/* Versions 1 and 2                                                    */
+/* ------------------------------------------------------------------ */
+
+static int set_v1(struct sl_node_ctx *ctx)
+{
+    const struct sl_node *node = sl_ctx_node(ctx);
+    json_t *in = sl_ctx_input(ctx, 0);
+    size_t n = json_array_size(in);
+    json_t *placeholder = NULL;
+    if (n == 0) {
+        placeholder = json_array();
+        json_array_append_new(placeholder, sl_item_new(NULL));
+        in = placeholder;
+        n = 1;
+    }
+    static const char *const kinds[] = {"values.boolean", "values.number", "values.string"};
+    struct param keep, opts, lists[3];
+    json_t *empty_obj = json_object(), *empty_arr = json_array();
+    param_init(&keep, ctx, "keepOnlySet", json_false());
+    param_init(&opts, ctx, "options", empty_obj);
+    for (int k = 0; k < 3; k++)
+        param_init(&lists[k], ctx, kinds[k], empty_arr);
+    int rc = 0;
+
+    for (size_t i = 0; i < n && !rc; i++) {
+        const json_t *it = json_array_get(in, i);
+        json_t *t1, *t2;
+        json_t *kv = param_get(&keep, ctx, i, &t1);
+        json_t *ov = param_get(&opts, ctx, i, &t2);
+        if (sl_ctx_failed(ctx)) {
+            json_decref(t1);
+            json_decref(t2);
+            rc = SL_ERR_NODE;
+            break;
+        }
+        bool keep_only = js_truthy(kv);
+        bool dot = !json_is_false(json_object_get(ov, "dotNotation"));
+        json_decref(t1);
+        json_decref(t2);
+
+        json_t *ij = sl_item_json(it);
+        json_t *out = (!keep_only && json_is_object(ij)) ? json_incref(ij) : json_object();
+        for (int k = 0; k < 3 && !rc; k++) {
+            json_t *tl;
+            json_t *list = param_get(&lists[k], ctx, i, &tl);
+            if (!list) {
+                if (sl_ctx_failed(ctx))
+                    rc = SL_ERR_NODE;
+                json_decref(tl);
+                continue;
+            }
+            if (!json_is_array(list)) {
+                rc = sl_ctx_fail(ctx, "node '%s': parameter '%s' must be a list", node->name,
+                                 kinds[k]);
+                json_decref(tl);
+                break;
+            }
+            for (size_t e = 0; e < json_array_size(list); e++) {
+                json_t *entry = json_array_get(list, e);
+                if (!json_is_object(entry)) {
+                    rc = sl_ctx_fail(ctx, "node '%s': parameter '%s' entry %zu is not an object",
+                                     node->name, kinds[k], e + 1);
+                    break;
+                }
+                json_t *nv = json_object_get(entry, "name");
+                char *name = nv ? js_string(nv) : sl_strdup("propertyName");
+                json_t *val = json_object_get(entry, "value");
+                json_t *raw_entry = json_array_get(sl_ctx_param_raw(ctx, kinds[k]), e);
+                bool undef = !val && json_object_get(raw_entry, "value");
+                json_t *w;
+                if (undef && k > 0) {
+                    /* lodash set(obj, name, undefined): nothing JSON shows */
+                    free(name);
+                    continue;
+                } else if (k == 0) {
+                    w = json_boolean(js_truthy(val));
+                } else if (k == 1) {
+                    double d;
+                    if (!val)
+                        w = json_integer(0);
+                    else if (node->version >= 2 && json_is_string(val) &&
+                             js_str_to_num(json_string_value(val), &d))
+                        w = num_json(d);
+                    else
+                        w = json_incref(val);
+                } else {
+                    w = val ? json_incref(val) : json_string("");
+                }
+                if (dot)
+                    (void)sl_jpath_set(&out, name, w);
+                else
+                    (void)sl_jpath_set_ex(&out, name, w, SL_JPATH_LITERAL);
+                free(name);
+            }
+            json_decref(tl);
+        }
+        if (rc) {
+            json_decref(out);
+            break;
+        }
+        json_t *item = sl_item_new_paired(out, i);
+        json_t *bin = json_object_get(it, "binary");
+        if (!keep_only && json_is_object(bin))
+            json_object_set(item, "binary", bin);
+        sl_ctx_out(ctx, 0, item);
+    }
+
+    param_release(&keep);
+    param_release(&opts);
+    for (int k = 0; k < 3; k++)
+        param_release(&lists[k]);
+    json_decref(empty_obj);
+    json_decref(empty_arr);
+    json_decref(placeholder);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Versions 3 to 3.4                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Raw `objectValue` expressions of 3.0-3.2 manual fields, by raw name. */
+struct raw_field {
+    char *name;
+    char *text;
+};
+
+struct v3 {
+    struct sl_node_ctx *ctx;
+    const struct sl_node *node;
+    double version;
+    bool raw_mode;
+    char *raw_json; /* raw mode: jsonOutput without its leading '=' */
+    struct raw_field *raw_fields;
+    size_t n_raw_fields;
+    struct param fields; /* fields.values / assignments / jsonOutput */
+};
+
+static const char *raw_text_for(const struct v3 *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_raw_fields; i++)
+        if (!strcmp(s->raw_fields[i].name, name))
+            return s->raw_fields[i].text;
+    return NULL;
+}
+
+static const char *field_value_key(const char *type)
+{
+    static const char *const keys[] = {"stringValue", "numberValue", "booleanValue",
+                                       "arrayValue", "objectValue"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(type, keys[i]))
+            return keys[i];
+    return type;
+}
+
+/* Manual mode before 3.3: typed `fields.values`. */
+static int manual_fields(struct v3 *s, size_t i, bool ignore, struct fields *nf)
+{
+    struct sl_node_ctx *ctx = s->ctx;
+    json_t *tmp;
+    json_t *list = param_get(&s->fields, ctx, i, &tmp);
+    if (!list) {
+        json_decref(tmp);
+        return sl_ctx_failed(ctx) ? SL_ERR_NODE : 0;
+    }
+    if (!json_is_array(list)) {
+        json_decref(tmp);
+        return sl_ctx_fail(ctx, "node '%s': parameter 'fields.values' must be a list",
+                           s->node->name);
+    }
+    int rc = 0;
+    for (size_t e = 0; e < json_array_size(list) && !rc; e++) {
+        json_t *entry = json_array_get(list, e);
+        if (!json_is_object(entry)) {
+            rc = sl_ctx_fail(ctx, "node '%s': parameter 'fields.values' entry %zu is not an object",
+                             s->node->name, e + 1);
+            break;
+        }
+        const char *type = json_string_value(json_object_get(entry, "type"));
+        if (!type)
+            type = "stringValue";
+        json_t *nv = json_object_get(entry, "name");
+        char *name = nv ? js_string(nv) : sl_strdup("");
+        const char *vkey = field_value_key(type);
+        json_t *val = json_object_get(entry, vkey);
+        json_t *owned = NULL;
+        /* n8n fills in defaults for keys missing from the stored entry;
+         * a key whose expression gave undefined stays undefined. */
+        json_t *raw_entry = json_array_get(sl_ctx_param_raw(ctx, "fields.values"), e);
+        if (!val && !json_object_get(raw_entry, vkey)) {
+            if (!strcmp(type, "booleanValue"))
+                val = owned = json_string("true");
+            else if (!strcmp(type, "objectValue"))
+                val = owned = json_object();
+            else if (strcmp(type, "stringValue") && strcmp(type, "numberValue") &&
+                     strcmp(type, "arrayValue"))
+                val = NULL;
+            else
+                val = owned = json_string("");
+        }
+        const char *raw = !strcmp(type, "objectValue") ? raw_text_for(s, name) : NULL;
+        if (raw && val && !json_is_null(val)) {
+            char *txt = resolve_raw(ctx, raw, i);
+            json_t *parsed = txt ? parse_json_param(ctx, txt, i, name) : NULL;
+            free(txt);
+            if (!parsed && sl_ctx_failed(ctx)) {
+                rc = SL_ERR_NODE;
+                json_decref(owned);
+                free(name);
+                break;
+            }
+            json_decref(owned);
+            val = owned = parsed;
+        }
+        char *ftype = sl_strdup(type);
+        char *suffix = strstr(ftype, "Value");
+        if (suffix)
+            memmove(suffix, suffix + 5, strlen(suffix + 5) + 1);
+        json_t *w = validate_entry(ctx, name, ftype, val, i, ignore, s->version);
+        free(ftype);
+        json_decref(owned);
+        if (!w)
+            rc = SL_ERR_NODE;
+        else
+            fields_put(nf, name, w);
+        free(name);
+    }
+    json_decref(tmp);
+    return rc;
+}
+
+/* Manual mode 3.3+: `assignments.assignments`. Binary assignments are
+ * collected into *bins as {name: value} for the caller. */
+static int assignment_fields(struct v3 *s, size_t i, bool ignore, struct fields *nf,
+                             json_t **bins)
+{
+    struct sl_node_ctx *ctx = s->ctx;
+    json_t *tmp;
+    json_t *coll = param_get(&s->fields, ctx, i, &tmp);
+    if (!coll) {
+        json_decref(tmp);
+        return sl_ctx_failed(ctx) ? SL_ERR_NODE : 0;
+    }
+    json_t *list = json_object_get(coll, "assignments");
+    if (!json_is_object(coll) || (list && !json_is_array(list))) {
+        json_decref(tmp);
+        return sl_ctx_fail(ctx, "node '%s': parameter 'assignments.assignments' must be a list",
+                           s->node->name);
+    }
+    int rc = 0;
+    for (size_t e = 0; e < json_array_size(list) && !rc; e++) {
+        json_t *a = json_array_get(list, e);
+        if (!json_is_object(a)) {
+            rc = sl_ctx_fail(ctx, "node '%s': assignment %zu is not an object", s->node->name,
+                             e + 1);
+            break;
+        }
+        json_t *nv = json_object_get(a, "name");
+        char *name = nv ? js_string(nv) : sl_strdup("");
+        const char *type = json_string_value(json_object_get(a, "type"));
+        if (!type)
+            type = "string";
+        json_t *val = json_object_get(a, "value");
+        if (!strcmp(type, "binary")) {
+            if (!*bins)
+                *bins = json_object();
+            json_object_set(*bins, name, val ? val : json_null());
+        } else {
+            json_t *w = validate_entry(ctx, name, type, val, i, ignore, s->version);
+            if (!w)
+                rc = SL_ERR_NODE;
+            else
+                fields_put(nf, name, w);
+        }
+        free(name);
+    }
+    json_decref(tmp);
+    return rc;
+}
+
+/* Raw mode: the JSON template for item i. */
+static int raw_fields(struct v3 *s, size_t i, struct fields *nf)
+{
+    struct sl_node_ctx *ctx = s->ctx;
+    json_t *data = NULL;
+    if (s->raw_json) {
+        char *txt = resolve_raw(ctx, s->raw_json, i);
+        if (!txt)
+            return SL_ERR_NODE;
+        data = parse_json_param(ctx, txt, i, NULL);
+        free(txt);
+    } else {
+        json_t *tmp;
+        json_t *v = param_get(&s->fields, ctx, i, &tmp);
+        if (json_is_string(v))
+            data = parse_json_param(ctx, json_string_value(v), i, NULL);
+        else if (json_is_object(v))
+            data = json_incref(v);
+        else if (!sl_ctx_failed(ctx))
+            sl_ctx_fail(ctx, "The 'JSON Output' in item %zu does not contain a valid JSON object",
+                        i);
+        json_decref(tmp);
+    }
+    if (!data)
+        return SL_ERR_NODE;
+    if (json_is_null(data)) {
+        json_decref(data);
+        return sl_ctx_fail(ctx, "Cannot convert undefined or null to object");
+    }
+    const char *k;
+    json_t *x;
+    json_object_foreach(data, k, x)
+    {
+        fields_put(nf, k, json_incref(x));
+    }
+    json_decref(data);
+    return 0;
+}
+
+/* Adds binary assignments (name -> property name or binary object). */
+static int add_binaries(struct v3 *s, size_t i, const json_t *in, json_t *item, json_t *bins)
+{
+    json_t *have = json_object_get(in, "binary");
+    json_t *out = json_object_get(item, "binary");
+    out = out ? json_copy(out) : json_object();
+    const char *name;
+    json_t *v;
+    json_object_foreach(bins, name, v)
+    {
+        json_t *bd = NULL;
+        if (json_is_string(v))
+            bd = json_object_get(have, json_string_value(v));
+        else if (json_is_object(v))
+            bd = v;
+        if (!json_is_object(bd) || !json_object_get(bd, "data") ||
+            !json_object_get(bd, "mimeType")) {
+            json_decref(out);
+            char *pn = js_string(v);
+            sl_ctx_fail(s->ctx,
+                        "This operation expects the node's input data to contain a binary file "
+                        "'%s', but none was found [item %zu]",
+                        pn, i);
+            free(pn);
+            return SL_ERR_NODE;
+        }
+        json_object_set(out, name, bd);
+    }
+    json_object_set_new(item, "binary", out);
+    return 0;
+}
+
+static void v3_release(struct v3 *s)
+{
+    free(s->raw_json);
+    for (size_t i = 0; i < s->n_raw_fields; i++) {
+        free(s->raw_fields[i].name);
+        free(s->raw_fields[i].text);
+    }
+    free(s->raw_fields);
+    param_release(&s->fields);
+}
+
+static char *strip_eq(const char *s)
+{
+    while (*s == '=')
+        s++;
+    return sl_strdup(s);
+}
+
+static int set_v3(struct sl_node_ctx *ctx)
+{
+    const struct sl_node *node = sl_ctx_node(ctx);
+    json_t *in = sl_ctx_input(ctx, 0);
+    size_t n = json_array_size(in);
+    struct v3 s = {.ctx = ctx, .node = node, .version = node->version};
+    char *mode = NULL;
+    bool dup = false;
+    long long dup_count = 0;
+    int rc = 0;
+
+    if (sl_ctx_param_str(ctx, "mode", 0, "manual", &mode) < 0)
+        return SL_ERR_NODE;
+    if (sl_ctx_param_bool(ctx, "duplicateItem", 0, false, &dup) < 0) {
+        free(mode);
+        return SL_ERR_NODE;
+    }
+    if (dup && strcmp(sl_ctx_mode(ctx), "manual"))
+        dup = false;
+    if (dup && sl_ctx_param_int(ctx, "duplicateCount", 0, 0, &dup_count) < 0) {
+        free(mode);
+        return SL_ERR_NODE;
+    }
+
+    json_t *dflt_json = json_string(DEFAULT_JSON_OUTPUT);
+    json_t *empty_arr = json_array(), *empty_obj = json_object();
+    if (!strcmp(mode, "raw")) {
+        s.raw_mode = true;
+        json_t *raw = sl_ctx_param_raw(ctx, "jsonOutput");
+        if (json_is_string(raw) && json_string_value(raw)[0] == '=')
+            s.raw_json = strip_eq(json_string_value(raw));
+        param_init(&s.fields, ctx, "jsonOutput", dflt_json);
+    } else if (!strcmp(mode, "manual")) {
+        if (s.version < 3.3) {
+            json_t *raw = sl_ctx_param_raw(ctx, "fields.values");
+            for (size_t e = 0; e < json_array_size(raw); e++) {
+                json_t *entry = json_array_get(raw, e);
+                const char *type = json_string_value(json_object_get(entry, "type"));
+                const char *ov = json_string_value(json_object_get(entry, "objectValue"));
+                const char *nm = json_string_value(json_object_get(entry, "name"));
+                if (type && !strcmp(type, "objectValue") && ov && ov[0] == '=') {
+                    s.raw_fields = sl_realloc(s.raw_fields,
+                                              (s.n_raw_fields + 1) * sizeof *s.raw_fields);
+                    s.raw_fields[s.n_raw_fields].name = sl_strdup(nm ? nm : "undefined");
+                    s.raw_fields[s.n_raw_fields].text = strip_eq(ov);
+                    s.n_raw_fields++;
+                }
+            }
+            param_init(&s.fields, ctx, "fields.values", empty_arr);
+        } else {
+            param_init(&s.fields, ctx, "assignments", empty_obj);
+        }
+    } else {
+        rc = sl_ctx_fail(ctx, "node '%s': mode '%s' is not supported", node->name, mode);
+    }
+
+    struct param p_other, p_include, p_opts;
+    json_t *all = json_string("all");
+    param_init(&p_other, ctx, "includeOtherFields", json_false());
+    param_init(&p_include, ctx, "include", all);
+    param_init(&p_opts, ctx, "options", empty_obj);
+    struct fields nf = {0};
+
+    for (size_t i = 0; i < n && !rc; i++) {
+        const json_t *it = json_array_get(in, i);
+        json_t *t1, *t2, *t3;
+        json_t *other = s.version >= 3.3 ? param_get(&p_other, ctx, i, &t1) : (t1 = NULL);
+        json_t *inc = param_get(&p_include, ctx, i, &t2);
+        json_t *opts = param_get(&p_opts, ctx, i, &t3);
+        if (sl_ctx_failed(ctx)) {
+            rc = SL_ERR_NODE;
+        } else if (inc && !json_is_string(inc)) {
+            rc = sl_ctx_fail(ctx, "node '%s': parameter 'include' must be a string", node->name);
+        } else if (opts && !json_is_object(opts)) {
+            rc = sl_ctx_fail(ctx, "node '%s': parameter 'options' must be an object", node->name);
+        }
+        if (rc) {
+            json_decref(t1);
+            json_decref(t2);
+            json_decref(t3);
+            break;
+        }
+        struct set_opts o;
+        o.include = inc ? json_string_value(inc) : "all";
+        if (s.version >= 3.3 && !js_truthy(other))
+            o.include = "none";
+        o.dot = !json_is_false(json_object_get(opts, "dotNotation"));
+        o.ignore = js_truthy(json_object_get(opts, "ignoreConversionErrors"));
+        if (s.version >= 3.4)
+            o.binary = !js_truthy(json_object_get(opts, "stripBinary")) &&
+                       strcmp(o.include, "none");
+        else
+            o.binary = js_truthy(json_object_get(opts, "includeBinary"));
+
+        json_t *bins = NULL;
+        int r;
+        if (s.raw_mode)
+            r = raw_fields(&s, i, &nf);
+        else if (s.version < 3.3)
+            r = manual_fields(&s, i, o.ignore, &nf);
+        else
+            r = assignment_fields(&s, i, o.ignore, &nf, &bins);
+        json_t *item = r ? NULL : compose(ctx, i, it, &nf, &o);
+        if (item && bins && add_binaries(&s, i, it, item, bins) < 0) {
+            json_decref(item);
+            item = NULL;
+        }
+        json_decref(bins);
+        fields_clear(&nf);
+        json_decref(t1);
+        json_decref(t2);
+        json_decref(t3);
+
+        if (!item) {
+            if (!sl_ctx_continue_on_fail(ctx)) {
+                rc = SL_ERR_NODE;
+                break;
+            }
+            const char *msg = sl_ctx_error_message(ctx);
+            json_t *ej = json_pack("{s:s}", "error", msg ? msg : "Unknown error");
+            /* n8n's manual mode puts pairedItem inside json here. */
+            if (!s.raw_mode)
+                json_object_set_new(ej, "pairedItem", json_pack("{s:I}", "item", (json_int_t)i));
+            item = sl_item_new_paired(ej, i);
+            sl_ctx_clear_error(ctx);
+        }
+        long long times = dup ? dup_count + 1 : 1;
+        for (long long d = 1; d < times; d++)
+            sl_ctx_out(ctx, 0, json_incref(item));
+        sl_ctx_out(ctx, 0, item);
+    }
+
+    free(nf.v);
+    param_release(&p_other);
+    param_release(&p_include);
+    param_release(&p_opts);
+    v3_release(&s);
+    json_decref(all);
+    json_decref(dflt_json);
+    json_decref(empty_arr);
+    json_decref(empty_obj);
+    free(mode);
+    return rc;
+}
+
+static int set_execute(struct sl_node_ctx *ctx)
+{
+    return sl_ctx_node(ctx)->version < 3 ? set_v1(ctx) : set_v3(ctx);
+}
+
+static const double set_versions[] = {1, 2, 3, 3.1, 3.2, 3.3, 3.4, 0};
+
+const struct sl_node_type sl_node_set = {
+    .name = "n8n-nodes-base.set",
+    .versions = set_versions,
+    .execute = set_execute,
+};
