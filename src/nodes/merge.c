@@ -1189,8 +1189,10 @@ static int v1_by_key(struct mctx *m, const char *mode)
             match = json_object_get(copy, ks);
             free(ks);
         }
+        /* No usable key: only removeKeyMatches keeps the item. A key with
+         * no partner: removeKeyMatches and mergeByKey keep it unchanged. */
         if (!match) {
-            if (remove)
+            if (remove || (by_key && comparable))
                 sl_ctx_out(m->ctx, 0, json_incref((json_t *)e));
             continue;
         }
