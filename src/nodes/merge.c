@@ -693,7 +693,8 @@ static void find_matches(const json_t *in1, const json_t *in2, const struct pair
 {
     size_t n1 = json_array_size(in1), n2 = json_array_size(in2);
     memset(r, 0, sizeof *r);
-    r->v = sl_calloc(n1 * (n2 ? n2 : 1) + 1, sizeof *r->v);
+    size_t cap = n1 + 1;
+    r->v = sl_calloc(cap, sizeof *r->v);
     r->matched2 = json_array();
     r->unmatched1 = json_array();
     r->unmatched2 = json_array();
@@ -743,6 +744,10 @@ static void find_matches(const json_t *in1, const json_t *in2, const struct pair
             json_decref(found);
             json_array_append(r->unmatched1, (json_t *)e1);
         } else if (one_per_match) {
+            if (r->n + json_array_size(found) > cap) {
+                cap = (r->n + json_array_size(found)) * 2;
+                r->v = sl_realloc(r->v, cap * sizeof *r->v);
+            }
             for (size_t j = 0; j < json_array_size(found); j++) {
                 json_t *one = json_array();
                 json_array_append(one, json_array_get(found, j));

@@ -748,6 +748,13 @@ static json_t *validate_entry(struct sl_node_ctx *ctx, const char *name, const c
     bool nullish = !v || json_is_null(v);
     if (version >= 3.2 && nullish)
         return json_null();
+    /* Values that already have the type convert to themselves. */
+    if ((json_is_string(v) && !strcmp(type, "string")) ||
+        (json_is_number(v) && !strcmp(type, "number")) ||
+        (json_is_boolean(v) && !strcmp(type, "boolean")) ||
+        (json_is_array(v) && !strcmp(type, "array")) ||
+        (json_is_object(v) && !strcmp(type, "object")))
+        return json_incref((json_t *)v);
     json_t *conv = NULL;
     if (!strcmp(type, "string")) {
         if (version > 3 && nullish) {
