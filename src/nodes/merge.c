@@ -13,6 +13,11 @@
  * merge, assign) as n8n does, on shared immutable values: merged objects
  * are built copy-on-write and unchanged subtrees stay shared.
  *
+ * A missing input reads as an empty one: n8n's getInputData returns
+ * `items ?? []`, so the node cannot tell them apart (the corpus file
+ * Merge/workflow.keep_non_matches.json depends on it) and
+ * sl_ctx_input_has_data() is not consulted.
+ *
  * Unlike n8n, which forwards the items of each input with the pairedItem
  * they had on the previous node, every output item here gets a pairedItem
  * that points at this node's own input items ({item, input}), so that
@@ -1045,7 +1050,7 @@ static int by_position_v3(struct mctx *m)
     json_t *ins[MAX_INPUTS];
     for (int k = 0; k < ni; k++) {
         if (is(c.resolve, "addSuffix")) {
-            char sfx[8];
+            char sfx[16];
             snprintf(sfx, sizeof sfx, "%d", k + 1);
             ins[k] = add_suffix(m->in[k], sfx);
         } else {
