@@ -66,13 +66,16 @@ static int run_child(void *arg, int fd)
     int rc = sl_exec_run(ex);
     if (a->progress)
         fputs("\r\033[K", stderr);
-    json_t *res = a->full ? sl_exec_result_json(ex) : sl_exec_result_items(ex);
-    size_t flags = JSON_ENCODE_ANY | (isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT);
+    /* a failed run prints only its error, unless the whole run was asked for */
     FILE *out = fdopen(fd, "w");
-    json_dumpf(res, out, flags);
-    fputc('\n', out);
+    if (a->full || rc == 0) {
+        json_t *res = a->full ? sl_exec_result_json(ex) : sl_exec_result_items(ex);
+        size_t flags = JSON_ENCODE_ANY | (isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT);
+        json_dumpf(res, out, flags);
+        fputc('\n', out);
+        json_decref(res);
+    }
     fclose(out);
-    json_decref(res);
     if (rc) {
         const char *node = sl_exec_error_node(ex);
         if (node)

@@ -607,8 +607,11 @@ static json_t *stamp_lineage(json_t *items, int input)
         bool ok = json_is_object(p) && json_object_size(p) == (size_t)(input ? 2 : 1) &&
                   json_is_integer(pi) && (size_t)json_integer_value(pi) == i &&
                   (input ? json_is_integer(pin) && json_integer_value(pin) == input : !pin);
-        if (ok)
+        if (ok) {
+            if (res)
+                json_array_append(res, it);
             continue;
+        }
         if (!res) {
             res = json_array();
             for (size_t k = 0; k < i; k++)
@@ -620,13 +623,8 @@ static json_t *stamp_lineage(json_t *items, int input)
             json_object_set_new(np, "input", json_integer(input));
         json_object_set_new(c, "pairedItem", np);
         json_array_append_new(res, c);
-        continue;
     }
-    if (!res)
-        return json_incref(items);
-    for (size_t k = json_array_size(res); k < n; k++)
-        json_array_append(res, json_array_get(items, k));
-    return res;
+    return res ? res : json_incref(items);
 }
 
 static bool continues_on_error(const struct sl_node *n)
@@ -845,6 +843,13 @@ static int run_node_once(struct sl_exec *ex, struct sl_node_ctx *c, json_t **out
     }
     if (!c->input0)
         return 0;
+    if (t->no_src && ex->opts.start_items && (n->kind->flags & SL_NODE_TRIGGER)) {
+        /* the caller gave the trigger its items (sluice run --input, a
+         * webhook body): it fires with them, as n8n's non-manual triggers do */
+        *out = json_array();
+        json_array_append(*out, c->input0);
+        return 0;
+    }
     ex->cur = c;
     int rc = n->kind->execute(c);
     ex->cur = NULL;

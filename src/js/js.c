@@ -24,8 +24,12 @@ void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
 
 extern const char sl_prelude_js[];
 extern const char sl_luxon_js[];
+extern const char sl_extensions_js[];
 
 enum limit_hit { LIMIT_NONE = 0, LIMIT_TIME, LIMIT_MEMORY };
+
+/* How often running JavaScript is checked against the limits. */
+#define WATCHDOG_TICK_S 0.02
 
 struct cache_ent {
     char *key;
@@ -217,6 +221,9 @@ static bool watchdog(JSContextRef ctx, void *data)
         js->hit = LIMIT_MEMORY;
         return true;
     }
+    /* JavaScriptCore does not re-arm the watchdog after a callback that
+     * lets the script go on: arm it again for the next tick. */
+    JSContextGroupSetExecutionTimeLimit(js->group, WATCHDOG_TICK_S, watchdog, js);
     return false;
 }
 
@@ -511,8 +518,15 @@ NATIVE(n_load_luxon)
     JSEvaluateScript(ctx, src, NULL, url, 1, &e);
     JSStringRelease(src);
     JSStringRelease(url);
-    if (e)
+    if (e) {
         *exc = e;
+        return JSValueMakeUndefined(ctx);
+    }
+    /* n8n's date extension methods on luxon's DateTime */
+    JSObjectRef global = JSContextGetGlobalObject(ctx);
+    JSValueRef inst = get_prop(ctx, global, "__sl_install_luxon_extensions");
+    if (inst && JSValueIsObject(ctx, inst) && JSObjectIsFunction(ctx, (JSObjectRef)inst))
+        JSObjectCallAsFunction(ctx, (JSObjectRef)inst, NULL, 0, NULL, exc);
     return JSValueMakeUndefined(ctx);
 }
 
@@ -520,6 +534,21 @@ NATIVE(n_terminated)
 {
     UNUSED_NATIVE_ARGS;
     return JSValueMakeBoolean(ctx, js_of(ctx)->hit != LIMIT_NONE);
+}
+
+static void eval_builtin(JSContextRef ctx, const char *source, const char *name)
+{
+    JSStringRef src = jstr(source);
+    JSStringRef url = jstr(name);
+    JSValueRef exc = NULL;
+    JSEvaluateScript(ctx, src, NULL, url, 1, &exc);
+    JSStringRelease(src);
+    JSStringRelease(url);
+    if (exc) {
+        char *m = exception_message(ctx, exc);
+        fprintf(stderr, "sluice: internal error in %s: %s\n", name, m);
+        abort();
+    }
 }
 
 static void add_native(JSContextRef ctx, JSObjectRef obj, const char *name,
@@ -545,7 +574,7 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
     JSClassRelease(cls);
     JSObjectRef global = JSContextGetGlobalObject(js->ctx);
     JSObjectSetPrivate(global, js);
-    JSContextGroupSetExecutionTimeLimit(js->group, 0.02, watchdog, js);
+    JSContextGroupSetExecutionTimeLimit(js->group, WATCHDOG_TICK_S, watchdog, js);
 
     JSObjectRef bridge = JSObjectMake(js->ctx, NULL, NULL);
     add_native(js->ctx, bridge, "epoch", n_epoch);
@@ -570,17 +599,8 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
     add_native(js->ctx, bridge, "terminated", n_terminated);
     set_prop(js->ctx, global, "__sl", bridge);
 
-    JSStringRef src = jstr(sl_prelude_js);
-    JSStringRef url = jstr("sluice-prelude.js");
-    JSValueRef exc = NULL;
-    JSEvaluateScript(js->ctx, src, NULL, url, 1, &exc);
-    JSStringRelease(src);
-    JSStringRelease(url);
-    if (exc) {
-        char *m = exception_message(js->ctx, exc);
-        fprintf(stderr, "sluice: internal error in the JavaScript prelude: %s\n", m);
-        abort();
-    }
+    eval_builtin(js->ctx, sl_prelude_js, "sluice-prelude.js");
+    eval_builtin(js->ctx, sl_extensions_js, "sluice-extensions.js");
     js->run_code = (JSObjectRef)get_prop(js->ctx, global, "__sl_run_code");
     js->code_state = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_state");
     JSValueProtect(js->ctx, js->run_code);
@@ -898,4 +918,32 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
     json_array_foreach(arr, i, it) sl_ctx_out(ctx, 0, json_incref(it));
     json_decref(arr);
     return 0;
+}
+
+int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags,
+                     const char *subject, char **err)
+{
+    *err = NULL;
+    JSObjectRef global = JSContextGetGlobalObject(js->ctx);
+    JSObjectRef fn = (JSObjectRef)get_prop(js->ctx, global, "__sl_regex_test");
+    JSStringRef a = jstr(source), b = jstr(flags ? flags : ""), c = jstr(subject);
+    JSValueRef args[3] = {JSValueMakeString(js->ctx, a), JSValueMakeString(js->ctx, b),
+                          JSValueMakeString(js->ctx, c)};
+    JSStringRelease(a);
+    JSStringRelease(b);
+    JSStringRelease(c);
+    JSValueRef exc = NULL;
+    run_begin(js);
+    JSValueRef r = JSObjectCallAsFunction(js->ctx, fn, NULL, 3, args, &exc);
+    run_end(js);
+    char *lim = limit_message(js);
+    if (lim) {
+        *err = lim;
+        return -1;
+    }
+    if (exc || !r) {
+        *err = exc ? exception_message(js->ctx, exc) : sl_strdup("invalid regular expression");
+        return -1;
+    }
+    return JSValueToBoolean(js->ctx, r) ? 1 : 0;
 }

@@ -49,4 +49,11 @@ enum sl_code_mode {
 int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
                    enum sl_code_mode mode);
 
+/* JavaScript `new RegExp(source, flags).test(subject)`, run by
+ * JavaScriptCore so the syntax and semantics are ECMAScript's. Returns 1 on
+ * a match, 0 on none, or -1 with *err (heap string) on a syntax error such
+ * as "Invalid regular expression: missing )". */
+int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags,
+                     const char *subject, char **err);
+
 #endif

@@ -325,6 +325,9 @@
             finish({ items: toPlain(out) });
         })();
     });
+    hide(g, '__sl_regex_test', function (source, flags, subject) {
+        return new RegExp(source, flags).test(subject);
+    });
     hide(g, '__sl_code_state', function () { return codeState; });
     delete g.__sl_prelude;
 })();

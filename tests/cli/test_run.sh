@@ -1,0 +1,90 @@
+#!/bin/sh
+# CLI behaviour of `sluice run`: exit codes, one-line errors naming the
+# problem, output shapes, and the code time and memory limits.
+# Usage: test_run.sh SLUICE REPO_ROOT
+set -u
+sluice=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() { # name, condition result (0 = ok), detail
+    if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi
+}
+wf() { # name, code-node js
+    cat > "$tmp/$1.json" <<JSON
+{"nodes":[{"name":"Start","type":"n8n-nodes-base.manualTrigger","typeVersion":1,"parameters":{}},
+ {"name":"Work","type":"n8n-nodes-base.code","typeVersion":2,"parameters":{"jsCode":$2}}],
+ "connections":{"Start":{"main":[[{"node":"Work","type":"main","index":0}]]}}}
+JSON
+}
+
+printf '{"nodes": [\n  {"name": }\n]}' > "$tmp/bad.json"
+"$sluice" run "$tmp/bad.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+lines=$(wc -l < "$tmp/err")
+check "malformed JSON exits 2" $([ $rc -eq 2 ]; echo $?) "exit $rc"
+check "malformed JSON: one line with line and column" \
+    $([ "$lines" -eq 1 ] && grep -q 'line 2, column' "$tmp/err"; echo $?) "$(cat "$tmp/err")"
+
+cat > "$tmp/unknown.json" <<'JSON'
+{"nodes":[{"name":"Start","type":"n8n-nodes-base.manualTrigger","typeVersion":1},
+ {"name":"Send","type":"n8n-nodes-base.slack","typeVersion":2.2}],"connections":{}}
+JSON
+"$sluice" run "$tmp/unknown.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "unknown node type exits 2" $([ $rc -eq 2 ]; echo $?) "exit $rc"
+check "unknown node type: names node, type and version" \
+    $([ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "'Send'.*n8n-nodes-base.slack.*2.2" "$tmp/err"; echo $?) \
+    "$(cat "$tmp/err")"
+
+"$sluice" run "$tmp/missing.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "missing file exits 2" $([ $rc -eq 2 ]; echo $?) "exit $rc"
+"$sluice" run >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "no arguments exits 2" $([ $rc -eq 2 ]; echo $?) "exit $rc"
+
+wf ok '"return $input.all().map(i => ({v: i.json.v * 2}))"'
+echo '[{"v": 1}, {"json": {"v": 20}}]' > "$tmp/in.json"
+"$sluice" run "$tmp/ok.json" --input "$tmp/in.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "run with --input succeeds" $([ $rc -eq 0 ]; echo $?) "exit $rc: $(cat "$tmp/err")"
+check "output is the last node's items" \
+    $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [i["json"]["v"] for i in d]==[2,40] else 1)' "$tmp/out"; echo $?) \
+    "$(cat "$tmp/out")"
+"$sluice" run "$tmp/ok.json" --json < /dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "--json gives n8n's run shape" \
+    $(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+r=d["runData"]["Work"][0]
+ok = d["status"]=="success" and d["finished"] is True and d["lastNodeExecuted"]=="Work" and d["error"] is None
+ok = ok and r["executionStatus"]=="success" and isinstance(r["executionTimeUs"], int) and "main" in r["data"]
+sys.exit(0 if ok else 1)' "$tmp/out"; echo $?) "$(head -c 400 "$tmp/out")"
+
+wf fail '"throw new Error(\"bad order\")"'
+"$sluice" run "$tmp/fail.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "a failing node exits 1" $([ $rc -eq 1 ]; echo $?) "exit $rc"
+check "the error names the node and carries the line" \
+    $(grep -q "node 'Work': bad order \[line 1\]" "$tmp/err"; echo $?) "$(cat "$tmp/err")"
+
+wf spin '"while (true) {}"'
+start=$(date +%s)
+SLUICE_CODE_TIMEOUT_MS=2000 "$sluice" run "$tmp/spin.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+took=$(( $(date +%s) - start ))
+check "runaway code fails the execution (exit 1)" $([ $rc -eq 1 ]; echo $?) "exit $rc"
+check "runaway code is stopped within seconds" $([ $took -le 10 ]; echo $?) "took ${took}s"
+check "the time limit is named" $(grep -q "SLUICE_CODE_TIMEOUT_MS" "$tmp/err"; echo $?) "$(cat "$tmp/err")"
+
+wf hog '"const a = []; while (true) a.push(new Array(100000).fill(Math.random()));"'
+SLUICE_CODE_MEMORY_MB=256 "$sluice" run "$tmp/hog.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "unbounded allocation fails the execution (exit 1)" $([ $rc -eq 1 ]; echo $?) "exit $rc"
+check "the memory limit is named" $(grep -q "memory limit" "$tmp/err"; echo $?) "$(cat "$tmp/err")"
+
+wf env '"return [{home: $env.HOME}]"'
+"$sluice" run "$tmp/env.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "\$env is blocked by default" $([ $rc -eq 1 ] && grep -q "SLUICE_ENV_ACCESS" "$tmp/err"; echo $?) "exit $rc: $(cat "$tmp/err")"
+SLUICE_ENV_ACCESS=allow HOME=/sluice-home "$sluice" run "$tmp/env.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "\$env with SLUICE_ENV_ACCESS=allow" $([ $rc -eq 0 ] && grep -q '/sluice-home' "$tmp/out"; echo $?) "exit $rc: $(cat "$tmp/err")"
+
+"$sluice" --version | grep -q '^sluice [0-9]'; check "--version" $? "no version"
+"$sluice" help run | grep -q -- '--input'; check "help run" $? "no help"
+
+total=$(grep -c '^check "' "$0")
+echo "$((total - fails)) passed, $fails failed"
+[ $fails -eq 0 ]

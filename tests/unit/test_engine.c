@@ -1,0 +1,162 @@
+/*
+ * Unit tests for the execution engine (src/core/engine.c): scheduling,
+ * dropping outputs nobody can read, error handling and retries.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/engine.h"
+#include "core/workflow.h"
+
+static struct sl_workflow *load(const char *s)
+{
+    struct sl_error err;
+    struct sl_workflow *wf = sl_workflow_parse(s, strlen(s), &err);
+    if (!wf)
+        fail_msg("load: %s", err.msg);
+    return wf;
+}
+
+#define NODE(name, type, extra) \
+    "{\"name\":\"" name "\",\"type\":\"n8n-nodes-base." type "\",\"typeVersion\":1" extra "}"
+#define LINK(a, b) "\"" a "\":{\"main\":[[{\"node\":\"" b "\",\"type\":\"main\",\"index\":0}]]}"
+
+static const char chain[] =
+    "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Make", "code",
+    ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return [{a:1},{a:2},{a:3}]\"}") ","
+    NODE("A", "noOp", "") "," NODE("B", "noOp", "") "," NODE("C", "noOp", "") "],"
+    "\"connections\":{" LINK("T", "Make") "," LINK("Make", "A") "," LINK("A", "B") ","
+    LINK("B", "C") "}}";
+
+static void test_chain_drops_unneeded_outputs(void **state)
+{
+    (void)state;
+    struct sl_workflow *wf = load(chain);
+    const char *keep[] = {"C"};
+    struct sl_exec_opts o = {.keep = keep, .n_keep = 1};
+    struct sl_exec *ex = sl_exec_new(wf, &o);
+    assert_int_equal(sl_exec_run(ex), 0);
+    assert_int_equal(sl_exec_status(ex), SL_EXEC_SUCCESS);
+    assert_string_equal(sl_exec_last_node(ex), "C");
+    json_t *c = sl_exec_node_output0(ex, "C");
+    assert_int_equal(json_array_size(json_array_get(c, 0)), 3);
+    json_decref(c);
+    /* B ran, but nothing refers to it: its items were dropped */
+    json_t *b = sl_exec_node_output0(ex, "B");
+    assert_int_equal(json_array_size(b), 1);
+    assert_true(json_is_null(json_array_get(b, 0)));
+    json_decref(b);
+    json_t *res = sl_exec_result_items(ex);
+    assert_int_equal(json_array_size(res), 3);
+    json_decref(res);
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+}
+
+static void test_referenced_output_is_kept(void **state)
+{
+    (void)state;
+    static const char wf_text[] =
+        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Make", "code",
+        ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return [{a:1},{a:2}]\"}") ","
+        NODE("A", "noOp", "") "," NODE("Use", "code",
+        ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return $('Make').all().map(i => ({b: i.json.a * 10, p: $('Make').first().json.a}))\"}")
+        "],\"connections\":{" LINK("T", "Make") "," LINK("Make", "A") "," LINK("A", "Use") "}}";
+    struct sl_workflow *wf = load(wf_text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    assert_int_equal(sl_exec_run(ex), 0);
+    json_t *res = sl_exec_result_items(ex);
+    assert_int_equal(json_array_size(res), 2);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_array_get(res, 1), "json"), "b")), 20);
+    json_decref(res);
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+}
+
+static void test_stop_and_error_fails_run(void **state)
+{
+    (void)state;
+    static const char wf_text[] =
+        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Stop", "stopAndError",
+        ",\"parameters\":{\"errorMessage\":\"boom\"}") "],\"connections\":{" LINK("T", "Stop") "}}";
+    struct sl_workflow *wf = load(wf_text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    assert_int_not_equal(sl_exec_run(ex), 0);
+    assert_int_equal(sl_exec_status(ex), SL_EXEC_ERROR);
+    assert_string_equal(sl_exec_error_message(ex), "boom");
+    assert_string_equal(sl_exec_error_node(ex), "Stop");
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+}
+
+static void test_continue_on_fail_passes_input_and_last_error_counts(void **state)
+{
+    (void)state;
+    /* Two failing nodes with continueOnFail: the run ends in error because
+     * the last node executed failed (n8n's rule). */
+    static const char wf_text[] =
+        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("S1", "stopAndError",
+        ",\"continueOnFail\":true,\"parameters\":{\"errorMessage\":\"one\"}") ","
+        NODE("S2", "stopAndError", ",\"continueOnFail\":true,\"parameters\":{\"errorMessage\":\"two\"}")
+        "],\"connections\":{\"T\":{\"main\":[[{\"node\":\"S1\",\"type\":\"main\",\"index\":0},"
+        "{\"node\":\"S2\",\"type\":\"main\",\"index\":0}]]}}}";
+    struct sl_workflow *wf = load(wf_text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    assert_int_not_equal(sl_exec_run(ex), 0);
+    assert_string_equal(sl_exec_error_message(ex), "two");
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+}
+
+static void test_retry_until_success(void **state)
+{
+    (void)state;
+    static const char wf_text[] =
+        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Flaky", "code",
+        ",\"typeVersion\":2,\"retryOnFail\":true,\"maxTries\":4,\"waitBetweenTries\":1,"
+        "\"parameters\":{\"jsCode\":\"const n = +($execution.customData.get('n') || 0) + 1;"
+        " $execution.customData.set('n', n); if (n < 3) throw new Error('try ' + n);"
+        " return [{n}]\"}") "],\"connections\":{" LINK("T", "Flaky") "}}";
+    struct sl_workflow *wf = load(wf_text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    assert_int_equal(sl_exec_run(ex), 0);
+    json_t *res = sl_exec_result_items(ex);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_array_get(res, 0), "json"), "n")), 3);
+    json_decref(res);
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+}
+
+static void test_disabled_node_passes_through(void **state)
+{
+    (void)state;
+    static const char wf_text[] =
+        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Off", "stopAndError",
+        ",\"disabled\":true") "," NODE("N", "noOp", "") "],\"connections\":{" LINK("T", "Off") ","
+        LINK("Off", "N") "}}";
+    struct sl_workflow *wf = load(wf_text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    assert_int_equal(sl_exec_run(ex), 0);
+    assert_string_equal(sl_exec_last_node(ex), "N");
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chain_drops_unneeded_outputs),
+        cmocka_unit_test(test_referenced_output_is_kept),
+        cmocka_unit_test(test_stop_and_error_fails_run),
+        cmocka_unit_test(test_continue_on_fail_passes_input_and_last_error_counts),
+        cmocka_unit_test(test_retry_until_success),
+        cmocka_unit_test(test_disabled_node_passes_through),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
