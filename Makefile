@@ -1,9 +1,16 @@
-# Top-level driver: `make` builds build/sluice, `make test` runs every test,
-# `make run` runs the example. Dependencies are installed on demand.
+# sluice — top-level driver.
+#   make        build build/sluice (Release, -Wall -Wextra -Werror)
+#   make run    build and run the example order processor
+#   make test   build and run every test, then the suite again under ASan+UBSan
+#   make fuzz   build the libFuzzer targets with clang and fuzz for FUZZ_SECONDS
+# Missing Debian packages are installed first (scripts/install-deps).
 BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test clean
+.PHONY: all deps run test test-release test-asan fuzz clean
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
@@ -14,8 +21,23 @@ deps:
 run: all
 	$(BUILD)/sluice run examples/order-processor.json --input examples/orders.json
 
-test: all
+test: test-release test-asan
+
+test-release: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+fuzz: deps
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_FUZZ=ON \
+	    -DSLUICE_SANITIZE=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	mkdir -p $(FUZZ_BUILD)/corpus-workflow
+	$(FUZZ_BUILD)/tests/fuzz_workflow -max_total_time=$(FUZZ_SECONDS) \
+	    $(FUZZ_BUILD)/corpus-workflow tests/fuzz/corpus/workflow
+
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
