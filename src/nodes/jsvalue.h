@@ -1,0 +1,87 @@
+/*
+ * JavaScript value semantics over jansson values, for nodes that must
+ * reproduce what n8n's TypeScript does with item data: String(v),
+ * Number(v), truthiness, `===`, `<`, JSON.stringify and
+ * toLocaleLowerCase().
+ *
+ * A NULL json_t stands for JavaScript's `undefined` (an absent value) and
+ * JSON null for `null`. Every jansson integer or real is a JavaScript
+ * number (a double). Objects and arrays never compare equal with `===`:
+ * in n8n each side of a comparison comes from its own evaluation, so two
+ * containers are never the same object.
+ *
+ * Ownership: json_t arguments are borrowed; returned strings are new heap
+ * strings the caller frees. Thread rule: all functions are reentrant (the
+ * case-mapping locale is created once, under pthread_once).
+ */
+#ifndef SL_NODES_JSVALUE_H
+#define SL_NODES_JSVALUE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Longest text sl_jsv_num_format() writes, with its NUL. */
+#define SL_JSV_NUM_MAX 32
+
+/* Number::toString(10) into out (shortest round-trip digits, JS layout). */
+void sl_jsv_num_format(double d, char out[SL_JSV_NUM_MAX]);
+
+/* The number a JSON number holds (NaN for anything else). */
+double sl_jsv_num(const json_t *v);
+
+/* JavaScript typeof: "undefined", "object" (null, arrays, objects),
+ * "boolean", "number" or "string". */
+const char *sl_jsv_typeof(const json_t *v);
+
+/* String(v): "undefined", "null", "true", numbers in JS format, strings as
+ * they are, arrays joined with "," (null and undefined elements empty),
+ * objects "[object Object]". */
+char *sl_jsv_to_string(const json_t *v);
+
+/* Number(v); strings follow StringToNumber (trimmed, "" is 0, hex/octal/
+ * binary prefixes, "Infinity"), arrays go through their string form. */
+double sl_jsv_to_number(const json_t *v);
+
+/* Number(s) for a string. */
+double sl_jsv_str_to_number(const char *s);
+
+/* Boolean(v). */
+bool sl_jsv_truthy(const json_t *v);
+
+/* a === b. */
+bool sl_jsv_strict_equals(const json_t *a, const json_t *b);
+
+/* SameValueZero (Array.prototype.includes): like === but NaN equals NaN. */
+bool sl_jsv_same_value_zero(const json_t *a, const json_t *b);
+
+enum sl_jsv_rel {
+    SL_JSV_LT = -1,
+    SL_JSV_EQ = 0,
+    SL_JSV_GT = 1,
+    SL_JSV_UNORDERED = 2, /* a NaN was involved: every relation is false */
+};
+
+/* The abstract relational comparison behind a < b, a <= b, a > b and
+ * a >= b: ToPrimitive (arrays and objects become strings), then either a
+ * UTF-16 code unit comparison of two strings or a numeric one. */
+enum sl_jsv_rel sl_jsv_compare(const json_t *a, const json_t *b);
+
+/* Compares two UTF-8 strings by UTF-16 code units, as JavaScript orders
+ * strings: negative, 0 or positive. */
+int sl_jsv_strcmp_utf16(const char *a, const char *b);
+
+/* JSON.stringify(v) without indentation (keys that are array indices
+ * first, ascending, then the others in insertion order). NULL for
+ * undefined. */
+char *sl_jsv_stringify(const json_t *v);
+
+/* String.prototype.toLocaleLowerCase() of a UTF-8 string (full Unicode
+ * simple case mapping, U+0130 to "i\u0307" and the final sigma rule). */
+char *sl_jsv_lower(const char *s);
+
+/* String.prototype.trim() bounds: sets *b and *e to the trimmed range of
+ * s (JS whitespace and line terminators removed). */
+void sl_jsv_trim(const char *s, const char **b, const char **e);
+
+#endif
