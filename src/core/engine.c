@@ -588,7 +588,10 @@ static void assign_paired(json_t *out, const struct sl_task *t)
                 idx = 0;
             else
                 return;
-            json_array_set_new(list, i, sl_item_with_paired(item, idx));
+            if (item->refcount == 1 && list->refcount == 1)
+                sl_item_set_paired(item, idx, 0); /* only this list holds it */
+            else
+                json_array_set_new(list, i, sl_item_with_paired(item, idx));
         }
     }
 }

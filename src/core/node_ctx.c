@@ -175,6 +175,20 @@ void sl_ctx_out(struct sl_node_ctx *ctx, int output, json_t *item)
     json_array_append_new(ctx->out[output], item);
 }
 
+void sl_ctx_out_list(struct sl_node_ctx *ctx, int output, json_t *items)
+{
+    if (output < 0 || output >= ctx->n_out || !json_is_array(items)) {
+        json_decref(items);
+        return;
+    }
+    if (!ctx->out[output]) {
+        ctx->out[output] = items;
+        return;
+    }
+    json_array_extend(ctx->out[output], items);
+    json_decref(items);
+}
+
 void sl_ctx_out_null(struct sl_node_ctx *ctx)
 {
     ctx->out_null = true;

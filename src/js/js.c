@@ -42,6 +42,7 @@ struct sl_js {
     JSGlobalContextRef ctx;
     JSObjectRef run_code;     /* __sl_run_code */
     JSObjectRef code_state;   /* __sl_code_state */
+    JSObjectRef code_reset;   /* __sl_code_reset */
     struct sl_node_ctx *nctx; /* the node being evaluated */
     size_t index;             /* current item index */
     /* watchdog */
@@ -114,6 +115,52 @@ static char *exception_message(JSContextRef ctx, JSValueRef exc)
     return value_to_cstr(ctx, exc);
 }
 
+/* Streams a JavaScript string (UTF-16) into jansson as UTF-8, a chunk at a
+ * time, so a large result is never held as one more full-size copy. */
+struct u16_reader {
+    const JSChar *p;
+    size_t len, pos;
+    unsigned pending_hi; /* a high surrogate that ended the previous chunk */
+};
+
+static size_t u16_read(void *buf, size_t size, void *data)
+{
+    struct u16_reader *r = data;
+    unsigned char *o = buf;
+    size_t n = 0;
+    while (r->pos < r->len && n + 4 <= size) {
+        unsigned c = r->p[r->pos++];
+        if (c >= 0xD800 && c <= 0xDBFF && r->pos < r->len && r->p[r->pos] >= 0xDC00 &&
+            r->p[r->pos] <= 0xDFFF) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (r->p[r->pos++] - 0xDC00);
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            c = 0xFFFD; /* lone surrogate */
+        }
+        if (c < 0x80) {
+            o[n++] = (unsigned char)c;
+        } else if (c < 0x800) {
+            o[n++] = (unsigned char)(0xC0 | (c >> 6));
+            o[n++] = (unsigned char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            o[n++] = (unsigned char)(0xE0 | (c >> 12));
+            o[n++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            o[n++] = (unsigned char)(0x80 | (c & 0x3F));
+        } else {
+            o[n++] = (unsigned char)(0xF0 | (c >> 18));
+            o[n++] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            o[n++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            o[n++] = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
+    return n;
+}
+
+static json_t *jsstring_to_json(JSStringRef s, json_error_t *je)
+{
+    struct u16_reader r = {JSStringGetCharactersPtr(s), JSStringGetLength(s), 0, 0};
+    return json_load_callback(u16_read, &r, JSON_DECODE_ANY | JSON_ALLOW_NUL, je);
+}
+
 static JSValueRef json_to_js(JSContextRef ctx, const json_t *v)
 {
     if (!v)
@@ -177,11 +224,9 @@ static json_t *js_to_json(JSContextRef ctx, JSValueRef v, char **err)
             *err = exception_message(ctx, exc);
         return NULL;
     }
-    char *c = cstr(s);
-    JSStringRelease(s);
     json_error_t je;
-    json_t *r = json_loads(c, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-    free(c);
+    json_t *r = jsstring_to_json(s, &je);
+    JSStringRelease(s);
     if (!r)
         *err = sl_asprintf("cannot convert the result to JSON: %s", je.text);
     return r;
@@ -603,8 +648,10 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
     eval_builtin(js->ctx, sl_extensions_js, "sluice-extensions.js");
     js->run_code = (JSObjectRef)get_prop(js->ctx, global, "__sl_run_code");
     js->code_state = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_state");
+    js->code_reset = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_reset");
     JSValueProtect(js->ctx, js->run_code);
     JSValueProtect(js->ctx, js->code_state);
+    JSValueProtect(js->ctx, js->code_reset);
     return js;
 }
 
@@ -621,6 +668,7 @@ void sl_js_free(struct sl_js *js)
     free(js->cache);
     JSValueUnprotect(js->ctx, js->run_code);
     JSValueUnprotect(js->ctx, js->code_state);
+    JSValueUnprotect(js->ctx, js->code_reset);
     JSGlobalContextRelease(js->ctx);
     JSContextGroupRelease(js->group);
     free(js);
@@ -905,18 +953,20 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
         return rc;
     }
     JSValueRef items = get_prop(js->ctx, (JSObjectRef)st, "items");
-    char *text = value_to_cstr(js->ctx, items);
+    JSStringRef text = JSValueToStringCopy(js->ctx, items, NULL);
     json_error_t je;
-    json_t *arr = json_loads(text, JSON_ALLOW_NUL, &je);
-    free(text);
+    json_t *arr = text ? jsstring_to_json(text, &je) : NULL;
+    if (text)
+        JSStringRelease(text);
+    else
+        snprintf(je.text, sizeof je.text, "no result");
     if (!json_is_array(arr)) {
         json_decref(arr);
         return sl_ctx_fail(ctx, "the code's result cannot be converted to items: %s", je.text);
     }
-    size_t i;
-    json_t *it;
-    json_array_foreach(arr, i, it) sl_ctx_out(ctx, 0, json_incref(it));
-    json_decref(arr);
+    /* release the JavaScript copy before the items move on */
+    JSObjectCallAsFunction(js->ctx, js->code_reset, NULL, 0, NULL, NULL);
+    sl_ctx_out_list(ctx, 0, arr);
     return 0;
 }
 

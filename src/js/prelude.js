@@ -329,5 +329,6 @@
         return new RegExp(source, flags).test(subject);
     });
     hide(g, '__sl_code_state', function () { return codeState; });
+    hide(g, '__sl_code_reset', function () { codeState = null; allCache = null; itemCache = []; g.items = undefined; g.item = undefined; });
     delete g.__sl_prelude;
 })();

@@ -102,6 +102,10 @@ json_t *sl_ctx_eval(struct sl_node_ctx *ctx, json_t *value, size_t item);
 /* Appends `item` (stolen) to main output `output`. Items without pairedItem
  * are paired by the engine when it can tell (n8n's rule). */
 void sl_ctx_out(struct sl_node_ctx *ctx, int output, json_t *item);
+/* Appends every item of the array `items` (stolen) to main output
+ * `output`; cheaper than one sl_ctx_out() per item when the node built the
+ * whole list. */
+void sl_ctx_out_list(struct sl_node_ctx *ctx, int output, json_t *items);
 /* Declares that the node returns null: no output, its branch ends and it
  * gets no run record (n8n's `return null`). */
 void sl_ctx_out_null(struct sl_node_ctx *ctx);
