@@ -889,6 +889,19 @@ static json_t *connection_input(const struct sl_exec *ex, const struct sl_task *
     return d;
 }
 
+/* executeOnce: the node sees only the first item of each input. */
+static void keep_first_items(struct sl_task *t)
+{
+    for (int i = 0; i < t->n_in; i++) {
+        if (!t->in[i] || json_array_size(t->in[i]) <= 1)
+            continue;
+        json_t *one = json_array();
+        json_array_append(one, json_array_get(t->in[i], 0));
+        json_decref(t->in[i]);
+        t->in[i] = one;
+    }
+}
+
 static void set_exec_error(struct sl_exec *ex, int node, const char *msg, const char *desc)
 {
     free(ex->error);
@@ -983,6 +996,8 @@ int sl_exec_run(struct sl_exec *ex)
         free(last_try);
         last_try = this_try;
 
+        if (n->execute_once && !n->disabled)
+            keep_first_items(&t);
         json_t *input0 = connection_input(ex, &t);
         int64_t start_ms = wall_ms();
         uint64_t t0 = sl_clock_mono_us();

@@ -148,6 +148,47 @@ static void test_disabled_node_passes_through(void **state)
     sl_workflow_free(wf);
 }
 
+static void test_execute_once_sees_first_item(void **state)
+{
+    (void)state;
+    static const char wf_text[] =
+        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Make", "code",
+        ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return [{a:1},{a:2},{a:3}]\"}") ","
+        NODE("Count", "code", ",\"typeVersion\":2,\"executeOnce\":true,"
+        "\"parameters\":{\"jsCode\":\"return [{n: $input.all().length, a: $input.first().json.a}]\"}")
+        "],\"connections\":{" LINK("T", "Make") "," LINK("Make", "Count") "}}";
+    struct sl_workflow *wf = load(wf_text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    assert_int_equal(sl_exec_run(ex), 0);
+    json_t *res = sl_exec_result_items(ex);
+    json_t *j = json_object_get(json_array_get(res, 0), "json");
+    assert_int_equal(json_integer_value(json_object_get(j, "n")), 1);
+    assert_int_equal(json_integer_value(json_object_get(j, "a")), 1);
+    json_decref(res);
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+}
+
+static void test_always_output_data(void **state)
+{
+    (void)state;
+    static const char wf_text[] =
+        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Empty", "code",
+        ",\"typeVersion\":2,\"alwaysOutputData\":true,\"parameters\":{\"jsCode\":\"return []\"}") ","
+        NODE("After", "noOp", "") "],\"connections\":{" LINK("T", "Empty") "," LINK("Empty", "After") "}}";
+    struct sl_workflow *wf = load(wf_text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    assert_int_equal(sl_exec_run(ex), 0);
+    /* one empty item keeps the branch going */
+    assert_string_equal(sl_exec_last_node(ex), "After");
+    json_t *res = sl_exec_result_items(ex);
+    assert_int_equal(json_array_size(res), 1);
+    assert_int_equal(json_object_size(json_object_get(json_array_get(res, 0), "json")), 0);
+    json_decref(res);
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +198,8 @@ int main(void)
         cmocka_unit_test(test_continue_on_fail_passes_input_and_last_error_counts),
         cmocka_unit_test(test_retry_until_success),
         cmocka_unit_test(test_disabled_node_passes_through),
+        cmocka_unit_test(test_execute_once_sees_first_item),
+        cmocka_unit_test(test_always_output_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
