@@ -83,6 +83,22 @@ int sl_v1_compare(struct sl_node_ctx *ctx, const char *op, const json_t *value1,
 int sl_v1_datetime(struct sl_node_ctx *ctx, const json_t *value, size_t item,
                    double *ms) SL_MUST_CHECK;
 
+enum sl_v1_combine {
+    SL_V1_ALL,   /* If v1 "all", Filter v1 "AND" */
+    SL_V1_ANY,   /* If v1 "any", Filter v1 "OR" */
+    SL_V1_OTHER, /* anything else: every condition runs, the item fails */
+};
+
+/* Runs the typed condition lists of an If v1 / Filter v1 node
+ * (conditions.boolean, .dateTime, .number, .string, in that order) for
+ * input item `item`, stopping as soon as `combine` decides. Missing keys
+ * get n8n's defaults. An unknown operation fails with `unknown_op`, the
+ * TypeError text n8n's code produces. Stores the outcome in *pass and
+ * whether any condition ran in *checked; returns 0 or a negative sl_err
+ * with the message set. */
+int sl_v1_conditions(struct sl_node_ctx *ctx, size_t item, enum sl_v1_combine combine,
+                     const char *unknown_op, bool *pass, bool *checked) SL_MUST_CHECK;
+
 /* ---- helpers shared by the two families ---- */
 
 /* JavaScript RegExp test of `subject` against a pattern written either as
