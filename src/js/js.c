@@ -405,8 +405,12 @@ NATIVE(n_node_items)
     if (run < 0)
         run = (int)nruns - 1;
     const struct sl_run *r = sl_exec_get_run(js->ex, n->index, run);
-    if (!r)
-        return json_to_js(ctx, js->ex->empty);
+    if (!r) {
+        char *m = sl_asprintf("Run %d of node \"%s\" not found", run, n->name);
+        throw_msg(ctx, exc, m);
+        free(m);
+        return JSValueMakeUndefined(ctx);
+    }
     json_t *items = sl_exec_run_output(js->ex, n->index, run, output);
     return json_to_js(ctx, items ? items : js->ex->empty);
 }
