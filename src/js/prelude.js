@@ -269,8 +269,10 @@
             message += index === undefined ? ` [line ${line}]` : ` [line ${line}, for item ${index}]`;
         return { message, description: (e && e.description) || null, terminated: S.terminated() };
     }
+    /* luxon's DateTime and Date serialise themselves through toJSON(); a
+     * replacer function would cost a call per value. */
     function toPlain(items) {
-        return JSON.stringify(items, (k, v) => (g.luxon && v instanceof g.luxon.DateTime ? v.toISO() : v));
+        return JSON.stringify(items);
     }
 
     let codeState = null;
