@@ -128,6 +128,47 @@ static json_t *eval_string(struct sl_node_ctx *ctx, const char *s, size_t item, 
     return sl_js_eval(ex->js, ctx, t, item, err);
 }
 
+/* Whether a value can hold an expression. */
+static bool may_hold_expr(const json_t *v)
+{
+    return json_is_object(v) || json_is_array(v) ||
+           (json_is_string(v) && json_string_value(v)[0] == '=');
+}
+
+/* Resolves one child of a container. Returns false on error. When the child
+ * changed, *copy (the container's copy, made on first change) gets the new
+ * value through `put`; an undefined result is passed as NULL. */
+static bool resolve_child(struct sl_node_ctx *ctx, json_t *container, json_t **copy, json_t *child,
+                          size_t item, char **err,
+                          void (*put)(json_t *copy, const void *slot, json_t *value),
+                          const void *slot)
+{
+    json_t *r = sl_expr_resolve(ctx, child, item, err);
+    if (*err)
+        return false;
+    if (r == child) {
+        json_decref(r);
+        return true;
+    }
+    if (!*copy)
+        *copy = json_copy(container);
+    put(*copy, slot, r);
+    return true;
+}
+
+static void put_key(json_t *copy, const void *slot, json_t *value)
+{
+    if (value)
+        json_object_set_new(copy, slot, value);
+    else
+        json_object_del(copy, slot); /* undefined drops the key */
+}
+
+static void put_index(json_t *copy, const void *slot, json_t *value)
+{
+    json_array_set_new(copy, *(const size_t *)slot, value ? value : json_null());
+}
+
 json_t *sl_expr_resolve(struct sl_node_ctx *ctx, json_t *value, size_t item, char **err)
 {
     *err = NULL;
@@ -137,54 +178,26 @@ json_t *sl_expr_resolve(struct sl_node_ctx *ctx, json_t *value, size_t item, cha
             return json_incref(value);
         return eval_string(ctx, s, item, err);
     }
+    json_t *res = NULL;
+    bool ok = true;
     if (json_is_object(value)) {
-        json_t *res = NULL;
         const char *k;
         json_t *v;
         json_object_foreach(value, k, v) {
-            if (!json_is_object(v) && !json_is_array(v) &&
-                !(json_is_string(v) && json_string_value(v)[0] == '='))
-                continue;
-            json_t *r = sl_expr_resolve(ctx, v, item, err);
-            if (*err) {
-                json_decref(res);
-                return NULL;
-            }
-            if (r == v) {
-                json_decref(r);
-                continue;
-            }
-            if (!res)
-                res = json_copy(value);
-            if (r)
-                json_object_set_new(res, k, r);
-            else
-                json_object_del(res, k);
+            if (may_hold_expr(v) && !(ok = resolve_child(ctx, value, &res, v, item, err, put_key, k)))
+                break;
         }
-        return res ? res : json_incref(value);
-    }
-    if (json_is_array(value)) {
-        json_t *res = NULL;
+    } else if (json_is_array(value)) {
         size_t i;
         json_t *v;
         json_array_foreach(value, i, v) {
-            if (!json_is_object(v) && !json_is_array(v) &&
-                !(json_is_string(v) && json_string_value(v)[0] == '='))
-                continue;
-            json_t *r = sl_expr_resolve(ctx, v, item, err);
-            if (*err) {
-                json_decref(res);
-                return NULL;
-            }
-            if (r == v) {
-                json_decref(r);
-                continue;
-            }
-            if (!res)
-                res = json_copy(value);
-            json_array_set_new(res, i, r ? r : json_null());
+            if (may_hold_expr(v) && !(ok = resolve_child(ctx, value, &res, v, item, err, put_index, &i)))
+                break;
         }
-        return res ? res : json_incref(value);
     }
-    return json_incref(value);
+    if (!ok) {
+        json_decref(res);
+        return NULL;
+    }
+    return res ? res : json_incref(value);
 }
