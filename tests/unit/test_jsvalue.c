@@ -1,0 +1,184 @@
+/*
+ * Unit tests for nodes/jsvalue and nodes/jsdate: the JavaScript value
+ * rules (ToString, ToNumber, comparisons, JSON.stringify, lower case) and
+ * the C date fast paths the If, Filter and Switch nodes use. Expected
+ * values are what Node.js prints for the same expressions. Runs with
+ * TZ=UTC (CTest sets it).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "nodes/jsdate.h"
+#include "nodes/jsvalue.h"
+
+static json_t *J(const char *text)
+{
+    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+    assert_non_null(v);
+    return v;
+}
+
+static void assert_num_format(double d, const char *want)
+{
+    char buf[SL_JSV_NUM_MAX];
+    sl_jsv_num_format(d, buf);
+    assert_string_equal(buf, want);
+}
+
+static void number_to_string(void **state)
+{
+    (void)state;
+    assert_num_format(0.1, "0.1");
+    assert_num_format(-0.0, "0");
+    assert_num_format(1e21, "1e+21");
+    assert_num_format(123456789012345680000.0, "123456789012345680000");
+    assert_num_format(1e-7, "1e-7");
+    assert_num_format(0.000001, "0.000001");
+    assert_num_format(1.5e300, "1.5e+300");
+    assert_num_format(5e-324, "5e-324");
+    assert_num_format(NAN, "NaN");
+    assert_num_format(-INFINITY, "-Infinity");
+}
+
+static void string_to_number(void **state)
+{
+    (void)state;
+    assert_true(sl_jsv_str_to_number(" 12 ") == 12);
+    assert_true(sl_jsv_str_to_number("0x1f") == 31);
+    assert_true(sl_jsv_str_to_number("0b101") == 5);
+    assert_true(sl_jsv_str_to_number("1e3") == 1000);
+    assert_true(sl_jsv_str_to_number("") == 0);
+    assert_true(sl_jsv_str_to_number(".5") == 0.5);
+    assert_true(sl_jsv_str_to_number("5.") == 5);
+    assert_true(sl_jsv_str_to_number("+5") == 5);
+    assert_true(sl_jsv_str_to_number("\xc2\xa0 7\n") == 7);
+    assert_true(isinf(sl_jsv_str_to_number("-Infinity")));
+    assert_true(isnan(sl_jsv_str_to_number("abc")));
+    assert_true(isnan(sl_jsv_str_to_number("0x")));
+    assert_true(isnan(sl_jsv_str_to_number("-0x10")));
+    assert_true(isnan(sl_jsv_str_to_number("1_000")));
+    assert_true(isnan(sl_jsv_str_to_number("inf")));
+    assert_true(isnan(sl_jsv_str_to_number("1e")));
+    json_t *a = J("[\"4\"]"), *b = J("[1,2]");
+    assert_true(sl_jsv_to_number(a) == 4);
+    assert_true(isnan(sl_jsv_to_number(b)));
+    json_decref(a);
+    json_decref(b);
+}
+
+static void to_string_and_stringify(void **state)
+{
+    (void)state;
+    json_t *v = J("[1,null,[2,\"x\"],{\"a\":1},true,0.5]");
+    char *s = sl_jsv_to_string(v);
+    assert_string_equal(s, "1,,2,x,[object Object],true,0.5");
+    free(s);
+    json_decref(v);
+    v = J("{\"b\":1,\"2\":[1.5,\"q\\\"\\n\\u0001\"],\"1\":null,\"01\":true}");
+    s = sl_jsv_stringify(v);
+    assert_string_equal(s, "{\"1\":null,\"2\":[1.5,\"q\\\"\\n\\u0001\"],\"b\":1,\"01\":true}");
+    free(s);
+    json_decref(v);
+    s = sl_jsv_to_string(NULL);
+    assert_string_equal(s, "undefined");
+    free(s);
+}
+
+static void comparisons(void **state)
+{
+    (void)state;
+    json_t *s10 = J("\"10\""), *s9 = J("\"9\""), *n9 = J("9"), *arr = J("[2]"), *one = J("1");
+    json_t *obj = J("{}"), *nul = J("null"), *zero = J("0");
+    assert_int_equal(sl_jsv_compare(s10, s9), SL_JSV_LT);
+    assert_int_equal(sl_jsv_compare(s10, n9), SL_JSV_GT);
+    assert_int_equal(sl_jsv_compare(arr, one), SL_JSV_GT);
+    assert_int_equal(sl_jsv_compare(obj, one), SL_JSV_UNORDERED);
+    assert_int_equal(sl_jsv_compare(nul, zero), SL_JSV_EQ);
+    assert_int_equal(sl_jsv_compare(NULL, zero), SL_JSV_UNORDERED);
+    json_t *one_real = J("1.0"), *one_str = J("\"1\"");
+    assert_true(sl_jsv_strict_equals(one, one_real));
+    assert_false(sl_jsv_strict_equals(obj, obj)); /* never the same object */
+    assert_false(sl_jsv_strict_equals(one, one_str));
+    json_decref(one_real);
+    json_decref(one_str);
+    /* U+FF61 sorts after U+1F600 in UTF-16 (0xFF61 > 0xD83D). */
+    assert_true(sl_jsv_strcmp_utf16("\xef\xbd\xa1", "\xf0\x9f\x98\x80") > 0);
+    assert_true(sl_jsv_strcmp_utf16("ab", "abc") < 0);
+    json_t *all[] = {s10, s9, n9, arr, one, obj, nul, zero};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        json_decref(all[i]);
+}
+
+static void lower_case(void **state)
+{
+    (void)state;
+    struct {
+        const char *in, *want;
+    } cases[] = {
+        {"HeLLo", "hello"},
+        {"\xc3\x80\xc3\x89\xc3\x8e", "\xc3\xa0\xc3\xa9\xc3\xae"},          /* ÀÉÎ */
+        {"\xc4\xb0", "i\xcc\x87"},                                           /* İ */
+        {"\xce\x9f\xce\x94\xce\x9f\xce\xa3", "\xce\xbf\xce\xb4\xce\xbf\xcf\x82"}, /* ΟΔΟΣ */
+        {"\xce\xa3", "\xcf\x83"},                                            /* Σ */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *l = sl_jsv_lower(cases[i].in);
+        assert_string_equal(l, cases[i].want);
+        free(l);
+    }
+}
+
+static void luxon_dates(void **state)
+{
+    (void)state;
+    double ms = 0;
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T16:45:52.367Z", &ms), SL_DATE_OK);
+    assert_true(ms == 1697906752367.0);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21 10:00:00 +02:00", &ms), SL_DATE_OK);
+    assert_true(ms == 1697875200000.0);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00,5+0000", &ms), SL_DATE_OK);
+    assert_true(ms == 1697882400500.0);
+    assert_int_equal(sl_date_parse_luxon(" 2023-10-21 ", &ms), SL_DATE_OK); /* local = UTC */
+    assert_true(ms == 1697846400000.0);
+    assert_int_equal(sl_date_parse_luxon("2023", &ms), SL_DATE_OK);
+    assert_true(ms == 1672531200000.0);
+    assert_int_equal(sl_date_parse_luxon("", &ms), SL_DATE_INVALID);
+    assert_int_equal(sl_date_parse_luxon("20231021", &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("2023-02-30", &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("Sat, 21 Oct 2023 10:00:00 GMT", &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00[Europe/Paris]", &ms), SL_DATE_UNSURE);
+}
+
+static void es_dates(void **state)
+{
+    (void)state;
+    double ms = 0;
+    assert_int_equal(sl_date_parse_es("2023-01-01T00:00:00.000-05:00", &ms), SL_DATE_OK);
+    assert_true(ms == 1672549200000.0);
+    assert_int_equal(sl_date_parse_es("2023-02-30", &ms), SL_DATE_OK); /* V8: March 2 */
+    assert_true(ms == 1677715200000.0);
+    assert_int_equal(sl_date_parse_es("2023-01-01T00:00:00.5Z", &ms), SL_DATE_OK);
+    assert_true(ms == 1672531200500.0);
+    assert_int_equal(sl_date_parse_es("2023-01-01T10:00+0200", &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_es("2023-13-01", &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_es("  ", &ms), SL_DATE_INVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(number_to_string), cmocka_unit_test(string_to_number),
+        cmocka_unit_test(to_string_and_stringify), cmocka_unit_test(comparisons),
+        cmocka_unit_test(lower_case), cmocka_unit_test(luxon_dates),
+        cmocka_unit_test(es_dates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
