@@ -1405,6 +1405,14 @@ void sl_exec_free(struct sl_exec *ex)
     free(ex);
 }
 
+const char *sl_exec_timezone(const struct sl_exec *ex)
+{
+    if (ex->wf->timezone)
+        return ex->wf->timezone;
+    const char *g = getenv("GENERIC_TIMEZONE");
+    return g && *g ? g : NULL;
+}
+
 enum sl_exec_status sl_exec_status(const struct sl_exec *ex)
 {
     return ex->status;

@@ -55,6 +55,9 @@ void sl_exec_free(struct sl_exec *ex);
 int sl_exec_run(struct sl_exec *ex);
 
 enum sl_exec_status sl_exec_status(const struct sl_exec *ex);
+/* The zone dates without an offset are read in: the workflow's
+ * settings.timezone, else $GENERIC_TIMEZONE, else NULL (local time). */
+const char *sl_exec_timezone(const struct sl_exec *ex);
 const char *sl_exec_status_name(enum sl_exec_status st);
 /* The error that ended the execution, or NULL; and the node that raised it. */
 const char *sl_exec_error_message(const struct sl_exec *ex);

@@ -22,6 +22,11 @@ int sl_ctx_run_index(const struct sl_node_ctx *ctx)
     return ctx->run_index;
 }
 
+const char *sl_ctx_timezone(const struct sl_node_ctx *ctx)
+{
+    return sl_exec_timezone(ctx->ex);
+}
+
 const char *sl_ctx_mode(const struct sl_node_ctx *ctx)
 {
     return ctx->ex->mode;

@@ -483,7 +483,7 @@ NATIVE(n_info)
                           "workflowActive", ex->wf->active, "runIndex",
                           js->nctx ? js->nctx->run_index : 0);
     json_object_set_new(o, "nodeName", js->nctx ? json_string(js->nctx->node->name) : json_null());
-    const char *tz = ex->wf->timezone ? ex->wf->timezone : getenv("GENERIC_TIMEZONE");
+    const char *tz = sl_exec_timezone(ex);
     json_object_set_new(o, "timezone", tz ? json_string(tz) : json_null());
     JSValueRef r = json_to_js(ctx, o);
     json_decref(o);

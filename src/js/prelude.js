@@ -63,6 +63,9 @@
             delete g.luxon;
             S.loadLuxon();
             luxonLoaded = true;
+            /* as n8n: dates without an offset are in the workflow's zone */
+            const z = zone();
+            if (z) g.luxon.Settings.defaultZone = z;
         }
         return g.luxon;
     }

@@ -58,6 +58,9 @@ bool sl_node_type_has_version(const struct sl_node_type *t, double version);
 
 const struct sl_node *sl_ctx_node(const struct sl_node_ctx *ctx);
 int sl_ctx_run_index(const struct sl_node_ctx *ctx);
+/* The workflow's time zone (settings.timezone, else GENERIC_TIMEZONE), or
+ * NULL for the process's local zone. Borrowed. */
+const char *sl_ctx_timezone(const struct sl_node_ctx *ctx);
 /* Execution mode: "manual", "trigger", "webhook", ... */
 const char *sl_ctx_mode(const struct sl_node_ctx *ctx);
 
