@@ -505,26 +505,25 @@ static void add_quoted(struct sl_buf *b, const char *s, size_t n)
     sl_buf_addc(b, '"');
 }
 
-/* A canonical array index ("0", "17", not "01"): JS objects list these
- * keys first, in numeric order. */
-static bool index_key(const char *k, unsigned long long *out)
+bool sl_jsv_index_key(const char *key, uint64_t limit, uint64_t *out)
 {
-    if (!*k || (k[0] == '0' && k[1]) || strlen(k) > 10)
+    if (!*key || (key[0] == '0' && key[1]))
         return false;
-    unsigned long long v = 0;
-    for (const char *p = k; *p; p++) {
+    uint64_t v = 0;
+    for (const char *p = key; *p; p++) {
         if (*p < '0' || *p > '9')
             return false;
-        v = v * 10 + (unsigned)(*p - '0');
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v >= limit)
+            return false;
     }
-    if (v > 4294967294ULL)
-        return false;
-    *out = v;
+    if (out)
+        *out = v;
     return true;
 }
 
 struct idx_key {
-    unsigned long long n;
+    uint64_t n;
     const char *k;
 };
 
@@ -576,8 +575,8 @@ static void add_json(struct sl_buf *b, const json_t *v)
         const char *k;
         json_t *x;
         json_object_foreach((json_t *)v, k, x) {
-            unsigned long long u;
-            if (index_key(k, &u))
+            uint64_t u;
+            if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, &u))
                 idx[ni++] = (struct idx_key){u, k};
         }
         qsort(idx, ni, sizeof *idx, cmp_idx);
@@ -592,8 +591,7 @@ static void add_json(struct sl_buf *b, const json_t *v)
             add_json(b, json_object_get(v, idx[i].k));
         }
         json_object_foreach((json_t *)v, k, x) {
-            unsigned long long u;
-            if (index_key(k, &u))
+            if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, NULL))
                 continue;
             if (!first)
                 sl_buf_addc(b, ',');

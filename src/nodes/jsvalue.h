@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest text sl_jsv_num_format() writes, with its NUL. */
 #define SL_JSV_NUM_MAX 32
@@ -70,6 +71,16 @@ enum sl_jsv_rel sl_jsv_compare(const json_t *a, const json_t *b);
 /* Compares two UTF-8 strings by UTF-16 code units, as JavaScript orders
  * strings: negative, 0 or positive. */
 int sl_jsv_strcmp_utf16(const char *a, const char *b);
+
+/* Exclusive bounds for sl_jsv_index_key(): JavaScript's array indices
+ * (the keys an object lists first, ascending) and lodash's isIndex
+ * (below Number.MAX_SAFE_INTEGER). */
+#define SL_JSV_ARRAY_INDEX_LIMIT UINT64_C(4294967295)
+#define SL_JSV_SAFE_INDEX_LIMIT UINT64_C(9007199254740991)
+
+/* Whether key is a canonical decimal index ("0", "17"; not "", "01" or
+ * "+1") below limit; sets *out (may be NULL) when it is. */
+bool sl_jsv_index_key(const char *key, uint64_t limit, uint64_t *out);
 
 /* JSON.stringify(v) without indentation (keys that are array indices
  * first, ascending, then the others in insertion order). NULL for

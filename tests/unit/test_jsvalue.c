@@ -92,6 +92,25 @@ static void to_string_and_stringify(void **state)
     free(s);
 }
 
+static void index_keys(void **state)
+{
+    (void)state;
+    uint64_t n = 99;
+    assert_true(sl_jsv_index_key("0", SL_JSV_ARRAY_INDEX_LIMIT, &n));
+    assert_int_equal(n, 0);
+    assert_true(sl_jsv_index_key("4294967294", SL_JSV_ARRAY_INDEX_LIMIT, &n));
+    assert_int_equal(n, 4294967294u);
+    assert_false(sl_jsv_index_key("4294967295", SL_JSV_ARRAY_INDEX_LIMIT, NULL));
+    assert_true(sl_jsv_index_key("4294967295", SL_JSV_SAFE_INDEX_LIMIT, NULL));
+    assert_true(sl_jsv_index_key("9007199254740990", SL_JSV_SAFE_INDEX_LIMIT, NULL));
+    assert_false(sl_jsv_index_key("9007199254740991", SL_JSV_SAFE_INDEX_LIMIT, NULL));
+    assert_false(sl_jsv_index_key("99999999999999999999999", SL_JSV_SAFE_INDEX_LIMIT, NULL));
+    assert_false(sl_jsv_index_key("", SL_JSV_ARRAY_INDEX_LIMIT, NULL));
+    assert_false(sl_jsv_index_key("01", SL_JSV_ARRAY_INDEX_LIMIT, NULL));
+    assert_false(sl_jsv_index_key("+1", SL_JSV_ARRAY_INDEX_LIMIT, NULL));
+    assert_false(sl_jsv_index_key("1a", SL_JSV_ARRAY_INDEX_LIMIT, NULL));
+}
+
 static void comparisons(void **state)
 {
     (void)state;
@@ -176,7 +195,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(number_to_string), cmocka_unit_test(string_to_number),
-        cmocka_unit_test(to_string_and_stringify), cmocka_unit_test(comparisons),
+        cmocka_unit_test(to_string_and_stringify), cmocka_unit_test(index_keys),
+        cmocka_unit_test(comparisons),
         cmocka_unit_test(lower_case), cmocka_unit_test(luxon_dates),
         cmocka_unit_test(es_dates),
     };
