@@ -7,8 +7,8 @@
  * 3.3+ take `assignments.assignments[]` and `includeOtherFields`; 3.4
  * replaces `includeBinary` with `stripBinary`. Type checks, conversions
  * and error texts follow n8n's validateFieldType, which follows
- * JavaScript's Number(), String() and JSON rules, so the small JS value
- * helpers below reproduce those.
+ * JavaScript's Number(), String() and JSON rules, which nodes/jsvalue.h
+ * reproduces.
  *
  * Items are never deep-copied: an output item shares its input's json
  * and only the containers on the paths being written are copied
@@ -25,6 +25,7 @@
 
 #include "core/item.h"
 #include "core/jpath.h"
+#include "nodes/jsvalue.h"
 #include "nodes/node.h"
 #include "util/alloc.h"
 
@@ -35,82 +36,8 @@
 #define DEFAULT_JSON_OUTPUT "{\n  \"my_field_1\": \"value\",\n  \"my_field_2\": 1\n}\n"
 
 /* ------------------------------------------------------------------ */
-/* JavaScript value semantics                                          */
+/* JavaScript values (the rules themselves are in nodes/jsvalue.h)     */
 /* ------------------------------------------------------------------ */
-
-/* Number::toString(10): shortest round-trip digits, JS layout. */
-static void js_num_str(double d, char out[40])
-{
-    if (isnan(d)) {
-        strcpy(out, "NaN");
-        return;
-    }
-    if (isinf(d)) {
-        strcpy(out, d < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    if (d == 0) {
-        strcpy(out, "0");
-        return;
-    }
-    char tmp[40], digits[24];
-    int prec, exp10 = 0;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    /* tmp: [-]D[.DDD]e[+-]XX */
-    const char *p = tmp;
-    char *o = out;
-    if (*p == '-') {
-        *o++ = '-';
-        p++;
-    }
-    size_t k = 0;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            digits[k++] = *p;
-    while (k > 1 && digits[k - 1] == '0')
-        k--;
-    digits[k] = '\0';
-    if (*p == 'e')
-        exp10 = atoi(p + 1);
-    int n = exp10 + 1; /* position of the decimal point */
-    if ((int)k <= n && n <= 21) {
-        memcpy(o, digits, k);
-        o += k;
-        for (int i = (int)k; i < n; i++)
-            *o++ = '0';
-    } else if (0 < n && n <= 21) {
-        memcpy(o, digits, (size_t)n);
-        o += n;
-        *o++ = '.';
-        memcpy(o, digits + n, k - (size_t)n);
-        o += k - (size_t)n;
-    } else if (-6 < n && n <= 0) {
-        *o++ = '0';
-        *o++ = '.';
-        for (int i = 0; i < -n; i++)
-            *o++ = '0';
-        memcpy(o, digits, k);
-        o += k;
-    } else {
-        *o++ = digits[0];
-        if (k > 1) {
-            *o++ = '.';
-            memcpy(o, digits + 1, k - 1);
-            o += k - 1;
-        }
-        o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-    }
-    *o = '\0';
-}
-
-static double num_of(const json_t *v)
-{
-    return json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
-}
 
 /* A JS number as JSON: an integer when it is one, null when not finite
  * (what JSON.stringify makes of it). */
@@ -121,337 +48,6 @@ static json_t *num_json(double d)
     if (d == floor(d) && fabs(d) < 9007199254740992.0)
         return json_integer((json_int_t)d);
     return json_real(d);
-}
-
-/* Length of the JS whitespace or line terminator at s, 0 if none. */
-static size_t js_space(const unsigned char *s)
-{
-    if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-        return 1;
-    if (s[0] == 0xc2 && s[1] == 0xa0)
-        return 2; /* U+00A0 */
-    if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
-        return 3; /* U+FEFF */
-    if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
-        return 3; /* U+1680 */
-    if (s[0] == 0xe2 && s[1] == 0x80 &&
-        ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
-        return 3; /* U+2000-200A, U+2028, U+2029, U+202F */
-    if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
-        return 3; /* U+205F */
-    if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
-        return 3; /* U+3000 */
-    return 0;
-}
-
-/* String.prototype.trim: [*b, *e) is the trimmed range of s. */
-static void js_trim(const char *s, const char **b, const char **e)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n;
-    while (*p && (n = js_space(p)))
-        p += n;
-    const unsigned char *end = p, *q = p;
-    while (*q) {
-        if ((n = js_space(q))) {
-            q += n;
-        } else {
-            q++;
-            end = q;
-        }
-    }
-    *b = (const char *)p;
-    *e = (const char *)end;
-}
-
-/* Number(string); false when the result is NaN. */
-static bool js_str_to_num(const char *s, double *out)
-{
-    const char *b, *e;
-    js_trim(s, &b, &e);
-    size_t n = (size_t)(e - b);
-    if (n == 0) {
-        *out = 0;
-        return true;
-    }
-    char buf[64];
-    char *heap = NULL, *t = buf;
-    if (n >= sizeof buf)
-        t = heap = sl_malloc(n + 1);
-    memcpy(t, b, n);
-    t[n] = '\0';
-    bool ok = false;
-    const char *p = t;
-    if (!strcmp(p, "Infinity") || !strcmp(p, "+Infinity") || !strcmp(p, "-Infinity")) {
-        *out = p[0] == '-' ? -INFINITY : INFINITY;
-        ok = true;
-    } else if (p[0] == '0' && strchr("xXoObB", p[1]) && p[1]) {
-        int base = (p[1] == 'x' || p[1] == 'X') ? 16 : (p[1] == 'o' || p[1] == 'O') ? 8 : 2;
-        double v = 0;
-        ok = p[2] != '\0';
-        for (const char *q = p + 2; *q && ok; q++) {
-            int dgt = isdigit((unsigned char)*q) ? *q - '0'
-                      : isxdigit((unsigned char)*q) ? tolower((unsigned char)*q) - 'a' + 10
-                                                    : 99;
-            if (dgt >= base)
-                ok = false;
-            else
-                v = v * base + dgt;
-        }
-        *out = v;
-    } else {
-        const char *q = p;
-        if (*q == '+' || *q == '-')
-            q++;
-        size_t intd = 0, fracd = 0;
-        while (isdigit((unsigned char)*q)) {
-            q++;
-            intd++;
-        }
-        if (*q == '.') {
-            q++;
-            while (isdigit((unsigned char)*q)) {
-                q++;
-                fracd++;
-            }
-        }
-        ok = intd + fracd > 0;
-        if (ok && (*q == 'e' || *q == 'E')) {
-            q++;
-            if (*q == '+' || *q == '-')
-                q++;
-            size_t ed = 0;
-            while (isdigit((unsigned char)*q)) {
-                q++;
-                ed++;
-            }
-            ok = ed > 0;
-        }
-        ok = ok && *q == '\0';
-        if (ok)
-            *out = strtod(p, NULL);
-    }
-    free(heap);
-    return ok;
-}
-
-static char *js_string(const json_t *v);
-
-/* Number(value) for a JSON value; NULL is undefined. False for NaN. */
-static bool js_to_num(const json_t *v, double *out)
-{
-    if (!v)
-        return false;
-    switch (json_typeof(v)) {
-    case JSON_NULL:
-    case JSON_FALSE:
-        *out = 0;
-        return true;
-    case JSON_TRUE:
-        *out = 1;
-        return true;
-    case JSON_INTEGER:
-    case JSON_REAL:
-        *out = num_of(v);
-        return !isnan(*out);
-    case JSON_STRING:
-        return js_str_to_num(json_string_value(v), out);
-    case JSON_ARRAY: {
-        char *s = js_string(v);
-        bool ok = js_str_to_num(s, out);
-        free(s);
-        return ok;
-    }
-    default:
-        return false;
-    }
-}
-
-static bool js_truthy(const json_t *v)
-{
-    if (!v)
-        return false;
-    switch (json_typeof(v)) {
-    case JSON_NULL:
-    case JSON_FALSE:
-        return false;
-    case JSON_INTEGER:
-    case JSON_REAL: {
-        double d = num_of(v);
-        return d != 0 && !isnan(d);
-    }
-    case JSON_STRING:
-        return json_string_length(v) > 0;
-    default:
-        return true;
-    }
-}
-
-/* Canonical array-index key ("0", "17"), as JS orders object keys. */
-static bool index_key(const char *k, uint32_t *out)
-{
-    if (!*k || (k[0] == '0' && k[1]))
-        return false;
-    uint64_t v = 0;
-    for (const char *p = k; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (uint64_t)(*p - '0');
-        if (v >= 4294967295u)
-            return false;
-    }
-    *out = (uint32_t)v;
-    return true;
-}
-
-struct okey {
-    const char *key;
-    uint32_t idx;
-    bool is_idx;
-    size_t pos;
-};
-
-static int okey_cmp(const void *a, const void *b)
-{
-    const struct okey *x = a, *y = b;
-    if (x->is_idx != y->is_idx)
-        return x->is_idx ? -1 : 1;
-    if (x->is_idx)
-        return x->idx < y->idx ? -1 : x->idx > y->idx;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-/* The keys of obj in JS property order (index keys first, ascending).
- * Returns a heap array the caller frees; *n is its length. */
-static struct okey *js_keys(const json_t *obj, size_t *n)
-{
-    size_t cnt = json_object_size(obj), i = 0;
-    struct okey *k = sl_calloc(cnt ? cnt : 1, sizeof *k);
-    bool any_idx = false;
-    const char *key;
-    json_t *val;
-    json_object_foreach((json_t *)obj, key, val)
-    {
-        k[i].key = key;
-        k[i].pos = i;
-        k[i].is_idx = index_key(key, &k[i].idx);
-        any_idx |= k[i].is_idx;
-        i++;
-    }
-    if (any_idx)
-        qsort(k, cnt, sizeof *k, okey_cmp);
-    *n = cnt;
-    return k;
-}
-
-static void js_quote(struct sl_buf *b, const char *s, size_t n)
-{
-    sl_buf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"': sl_buf_adds(b, "\\\""); break;
-        case '\\': sl_buf_adds(b, "\\\\"); break;
-        case '\b': sl_buf_adds(b, "\\b"); break;
-        case '\f': sl_buf_adds(b, "\\f"); break;
-        case '\n': sl_buf_adds(b, "\\n"); break;
-        case '\r': sl_buf_adds(b, "\\r"); break;
-        case '\t': sl_buf_adds(b, "\\t"); break;
-        default:
-            if (c < 0x20)
-                sl_buf_addf(b, "\\u%04x", c);
-            else
-                sl_buf_addc(b, (char)c);
-        }
-    }
-    sl_buf_addc(b, '"');
-}
-
-/* JSON.stringify(v) without indentation. */
-static void js_stringify(struct sl_buf *b, const json_t *v)
-{
-    char num[40];
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        size_t n;
-        struct okey *k = js_keys(v, &n);
-        sl_buf_addc(b, '{');
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                sl_buf_addc(b, ',');
-            js_quote(b, k[i].key, strlen(k[i].key));
-            sl_buf_addc(b, ':');
-            js_stringify(b, json_object_get(v, k[i].key));
-        }
-        sl_buf_addc(b, '}');
-        free(k);
-        break;
-    }
-    case JSON_ARRAY:
-        sl_buf_addc(b, '[');
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i)
-                sl_buf_addc(b, ',');
-            js_stringify(b, json_array_get(v, i));
-        }
-        sl_buf_addc(b, ']');
-        break;
-    case JSON_STRING:
-        js_quote(b, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER:
-    case JSON_REAL:
-        if (!isfinite(num_of(v))) {
-            sl_buf_adds(b, "null");
-        } else {
-            js_num_str(num_of(v), num);
-            sl_buf_adds(b, num);
-        }
-        break;
-    case JSON_TRUE: sl_buf_adds(b, "true"); break;
-    case JSON_FALSE: sl_buf_adds(b, "false"); break;
-    default: sl_buf_adds(b, "null"); break;
-    }
-}
-
-static void js_string_into(struct sl_buf *b, const json_t *v, bool in_array)
-{
-    char num[40];
-    if (!v) {
-        if (!in_array)
-            sl_buf_adds(b, "undefined");
-        return;
-    }
-    switch (json_typeof(v)) {
-    case JSON_STRING: sl_buf_add(b, json_string_value(v), json_string_length(v)); break;
-    case JSON_INTEGER:
-    case JSON_REAL:
-        js_num_str(num_of(v), num);
-        sl_buf_adds(b, num);
-        break;
-    case JSON_TRUE: sl_buf_adds(b, "true"); break;
-    case JSON_FALSE: sl_buf_adds(b, "false"); break;
-    case JSON_NULL:
-        if (!in_array)
-            sl_buf_adds(b, "null");
-        break;
-    case JSON_ARRAY:
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i)
-                sl_buf_addc(b, ',');
-            js_string_into(b, json_array_get(v, i), true);
-        }
-        break;
-    default: sl_buf_adds(b, "[object Object]"); break;
-    }
-}
-
-/* String(value) as a new heap string; NULL is undefined. */
-static char *js_string(const json_t *v)
-{
-    struct sl_buf b = {0};
-    js_string_into(&b, v, false);
-    return sl_buf_steal(&b);
 }
 
 /* Normalises numbers parsed as reals: integral values become integers. */
@@ -607,10 +203,9 @@ static json_t *jsp_value(struct jsp *j, int depth)
     if (!n)
         return NULL;
     char *t = sl_strndup(s, n);
-    double d;
-    bool ok = js_str_to_num(t, &d);
+    double d = sl_jsv_str_to_number(t);
     free(t);
-    return ok ? num_json(d) : NULL;
+    return isnan(d) ? NULL : num_json(d);
 }
 
 static json_t *js_object_literal(const char *s)
@@ -641,7 +236,7 @@ static char *value_desc(const json_t *v)
         return sl_strdup("array");
     if (json_is_object(v))
         return sl_strdup("object");
-    char *s = js_string(v);
+    char *s = sl_jsv_to_string(v);
     char *d = sl_asprintf("'%s'", s);
     free(s);
     return d;
@@ -650,7 +245,7 @@ static char *value_desc(const json_t *v)
 static bool str_is_blank(const char *s)
 {
     const char *b, *e;
-    js_trim(s, &b, &e);
+    sl_jsv_trim(s, &b, &e);
     return b == e;
 }
 
@@ -668,13 +263,11 @@ static json_t *parse_bool(const json_t *v)
         if (str_is_blank(s))
             return NULL;
     }
-    double d;
-    if (js_to_num(v, &d)) {
-        if (d == 0)
-            return json_false();
-        if (d == 1)
-            return json_true();
-    }
+    double d = sl_jsv_to_number(v); /* NaN is neither */
+    if (d == 0)
+        return json_false();
+    if (d == 1)
+        return json_true();
     return NULL;
 }
 
@@ -683,7 +276,7 @@ static json_t *parse_array(const json_t *v)
 {
     if (json_is_array(v))
         return json_incref((json_t *)v);
-    char *s = js_string(v);
+    char *s = sl_jsv_to_string(v);
     json_t *r = js_json_parse(s);
     if (!r) {
         for (char *p = s; *p; p++)
@@ -705,7 +298,7 @@ static json_t *parse_object(const json_t *v, bool *ok)
     *ok = true;
     if (json_is_object(v))
         return json_incref((json_t *)v);
-    char *s = js_string(v);
+    char *s = sl_jsv_to_string(v);
     json_t *r = js_json_parse(s);
     if (!r)
         r = js_object_literal(s);
@@ -725,8 +318,8 @@ static json_t *validate_type(const json_t *v, const char *type)
     if (!v || json_is_null(v))
         return json_null();
     if (!strcasecmp(type, "number")) {
-        double d;
-        return js_to_num(v, &d) ? num_json(d) : NULL;
+        double d = sl_jsv_to_number(v);
+        return isnan(d) ? NULL : num_json(d);
     }
     if (!strcasecmp(type, "boolean"))
         return parse_bool(v);
@@ -767,13 +360,11 @@ static json_t *validate_entry(struct sl_node_ctx *ctx, const char *name, const c
             return NULL;
         }
         if (v && (json_is_object(v) || json_is_array(v) || json_is_null(v))) {
-            struct sl_buf b = {0};
-            js_stringify(&b, v);
-            char *s = sl_buf_steal(&b);
+            char *s = sl_jsv_stringify(v);
             conv = json_string(s);
             free(s);
         } else {
-            char *s = js_string(v);
+            char *s = sl_jsv_to_string(v);
             conv = json_string(s);
             free(s);
         }
@@ -906,11 +497,9 @@ static char *resolve_raw(struct sl_node_ctx *ctx, const char *raw, size_t item)
         }
         char *txt;
         if (val && (json_is_object(val) || json_is_array(val))) {
-            struct sl_buf b = {0};
-            js_stringify(&b, val);
-            txt = sl_buf_steal(&b);
+            txt = sl_jsv_stringify(val);
         } else {
-            txt = js_string(val);
+            txt = sl_jsv_to_string(val);
         }
         json_decref(val);
         /* String.replace with a string pattern: the first occurrence. */
@@ -1094,9 +683,23 @@ static void field_unset(json_t **obj, const char *key, bool dot)
     free(k);
 }
 
-static int fields_order_cmp(const void *a, const void *b)
+/* A field name and where it was written, to order names as
+ * Object.keys lists them: array-index names first, ascending. */
+struct okey {
+    const char *key;
+    uint64_t idx;
+    bool is_idx;
+    size_t pos;
+};
+
+static int okey_cmp(const void *a, const void *b)
 {
-    return okey_cmp(a, b);
+    const struct okey *x = a, *y = b;
+    if (x->is_idx != y->is_idx)
+        return x->is_idx ? -1 : 1;
+    if (x->is_idx)
+        return x->idx < y->idx ? -1 : x->idx > y->idx;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 /* Splits a comma-separated field list; calls fn for each trimmed,
@@ -1109,7 +712,7 @@ static void each_listed(const char *list, void (*fn)(void *, const char *), void
         const char *e = c ? c : p + strlen(p);
         char *part = sl_strndup(p, (size_t)(e - p));
         const char *b, *z;
-        js_trim(part, &b, &z);
+        sl_jsv_trim(part, &b, &z);
         if (z > b) {
             char *name = sl_strndup(b, (size_t)(z - b));
             fn(arg, name);
@@ -1184,11 +787,11 @@ static json_t *compose(struct sl_node_ctx *ctx, size_t i, const json_t *in,
     for (size_t k = 0; k < nf->n; k++) {
         ord[k].key = nf->v[k].name;
         ord[k].pos = k;
-        ord[k].is_idx = index_key(nf->v[k].name, &ord[k].idx);
+        ord[k].is_idx = sl_jsv_index_key(nf->v[k].name, SL_JSV_ARRAY_INDEX_LIMIT, &ord[k].idx);
         any_idx |= ord[k].is_idx;
     }
     if (any_idx)
-        qsort(ord, nf->n, sizeof *ord, fields_order_cmp);
+        qsort(ord, nf->n, sizeof *ord, okey_cmp);
     for (size_t k = 0; k < nf->n; k++)
         field_set(&out, ord[k].key, json_incref(nf->v[ord[k].pos].value), o->dot);
     free(ord);
@@ -1236,7 +839,7 @@ static int set_v1(struct sl_node_ctx *ctx)
             rc = SL_ERR_NODE;
             break;
         }
-        bool keep_only = js_truthy(kv);
+        bool keep_only = sl_jsv_truthy(kv);
         bool dot = !json_is_false(json_object_get(ov, "dotNotation"));
         json_decref(t1);
         json_decref(t2);
@@ -1266,7 +869,7 @@ static int set_v1(struct sl_node_ctx *ctx)
                     break;
                 }
                 json_t *nv = json_object_get(entry, "name");
-                char *name = nv ? js_string(nv) : sl_strdup("propertyName");
+                char *name = nv ? sl_jsv_to_string(nv) : sl_strdup("propertyName");
                 json_t *val = json_object_get(entry, "value");
                 json_t *raw_entry = json_array_get(sl_ctx_param_raw(ctx, kinds[k]), e);
                 bool undef = !val && json_object_get(raw_entry, "value");
@@ -1276,13 +879,14 @@ static int set_v1(struct sl_node_ctx *ctx)
                     free(name);
                     continue;
                 } else if (k == 0) {
-                    w = json_boolean(js_truthy(val));
+                    w = json_boolean(sl_jsv_truthy(val));
                 } else if (k == 1) {
-                    double d;
+                    double d = node->version >= 2 && json_is_string(val)
+                                   ? sl_jsv_str_to_number(json_string_value(val))
+                                   : NAN;
                     if (!val)
                         w = json_integer(0);
-                    else if (node->version >= 2 && json_is_string(val) &&
-                             js_str_to_num(json_string_value(val), &d))
+                    else if (!isnan(d))
                         w = num_json(d);
                     else
                         w = json_incref(val);
@@ -1384,7 +988,7 @@ static int manual_fields(struct v3 *s, size_t i, bool ignore, struct fields *nf)
         if (!type)
             type = "stringValue";
         json_t *nv = json_object_get(entry, "name");
-        char *name = nv ? js_string(nv) : sl_strdup("");
+        char *name = nv ? sl_jsv_to_string(nv) : sl_strdup("");
         const char *vkey = field_value_key(type);
         json_t *val = json_object_get(entry, vkey);
         json_t *owned = NULL;
@@ -1460,7 +1064,7 @@ static int assignment_fields(struct v3 *s, size_t i, bool ignore, struct fields 
             break;
         }
         json_t *nv = json_object_get(a, "name");
-        char *name = nv ? js_string(nv) : sl_strdup("");
+        char *name = nv ? sl_jsv_to_string(nv) : sl_strdup("");
         const char *type = json_string_value(json_object_get(a, "type"));
         if (!type)
             type = "string";
@@ -1539,7 +1143,7 @@ static int add_binaries(struct v3 *s, size_t i, const json_t *in, json_t *item, 
         if (!json_is_object(bd) || !json_object_get(bd, "data") ||
             !json_object_get(bd, "mimeType")) {
             json_decref(out);
-            char *pn = js_string(v);
+            char *pn = sl_jsv_to_string(v);
             sl_ctx_fail(s->ctx,
                         "This operation expects the node's input data to contain a binary file "
                         "'%s', but none was found [item %zu]",
@@ -1655,15 +1259,15 @@ static int set_v3(struct sl_node_ctx *ctx)
         }
         struct set_opts o;
         o.include = inc ? json_string_value(inc) : "all";
-        if (s.version >= 3.3 && !js_truthy(other))
+        if (s.version >= 3.3 && !sl_jsv_truthy(other))
             o.include = "none";
         o.dot = !json_is_false(json_object_get(opts, "dotNotation"));
-        o.ignore = js_truthy(json_object_get(opts, "ignoreConversionErrors"));
+        o.ignore = sl_jsv_truthy(json_object_get(opts, "ignoreConversionErrors"));
         if (s.version >= 3.4)
-            o.binary = !js_truthy(json_object_get(opts, "stripBinary")) &&
+            o.binary = !sl_jsv_truthy(json_object_get(opts, "stripBinary")) &&
                        strcmp(o.include, "none");
         else
-            o.binary = js_truthy(json_object_get(opts, "includeBinary"));
+            o.binary = sl_jsv_truthy(json_object_get(opts, "includeBinary"));
 
         json_t *bins = NULL;
         int r;
