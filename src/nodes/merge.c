@@ -32,139 +32,15 @@
 
 #include "core/item.h"
 #include "core/jpath.h"
+#include "nodes/jsvalue.h"
 #include "nodes/node.h"
 #include "util/alloc.h"
 
 #define MAX_INPUTS 10
 
 /* ------------------------------------------------------------------ */
-/* JavaScript value helpers                                            */
+/* Comparing values (the JavaScript rules are in nodes/jsvalue.h)      */
 /* ------------------------------------------------------------------ */
-
-static double num_of(const json_t *v)
-{
-    return json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
-}
-
-/* Number::toString(10): shortest round-trip digits in JS layout. */
-static void js_num_str(double d, char out[40])
-{
-    if (isnan(d) || isinf(d)) {
-        strcpy(out, isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    if (d == 0) {
-        strcpy(out, "0");
-        return;
-    }
-    char tmp[40], digits[24];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    const char *p = tmp;
-    char *o = out;
-    if (*p == '-') {
-        *o++ = '-';
-        p++;
-    }
-    size_t k = 0;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            digits[k++] = *p;
-    while (k > 1 && digits[k - 1] == '0')
-        k--;
-    int n = (*p == 'e' ? atoi(p + 1) : 0) + 1;
-    if ((int)k <= n && n <= 21) {
-        memcpy(o, digits, k);
-        o += k;
-        for (int i = (int)k; i < n; i++)
-            *o++ = '0';
-    } else if (0 < n && n <= 21) {
-        memcpy(o, digits, (size_t)n);
-        o += n;
-        *o++ = '.';
-        memcpy(o, digits + n, k - (size_t)n);
-        o += k - (size_t)n;
-    } else if (-6 < n && n <= 0) {
-        *o++ = '0';
-        *o++ = '.';
-        for (int i = 0; i < -n; i++)
-            *o++ = '0';
-        memcpy(o, digits, k);
-        o += k;
-    } else {
-        *o++ = digits[0];
-        if (k > 1) {
-            *o++ = '.';
-            memcpy(o, digits + 1, k - 1);
-            o += k - 1;
-        }
-        o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-    }
-    *o = '\0';
-}
-
-static void js_string_into(struct sl_buf *b, const json_t *v, bool in_array)
-{
-    char num[40];
-    if (!v || json_is_null(v)) {
-        if (!in_array)
-            sl_buf_adds(b, v ? "null" : "undefined");
-        return;
-    }
-    switch (json_typeof(v)) {
-    case JSON_STRING: sl_buf_add(b, json_string_value(v), json_string_length(v)); break;
-    case JSON_INTEGER:
-    case JSON_REAL:
-        js_num_str(num_of(v), num);
-        sl_buf_adds(b, num);
-        break;
-    case JSON_TRUE: sl_buf_adds(b, "true"); break;
-    case JSON_FALSE: sl_buf_adds(b, "false"); break;
-    case JSON_ARRAY:
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i)
-                sl_buf_addc(b, ',');
-            js_string_into(b, json_array_get(v, i), true);
-        }
-        break;
-    default: sl_buf_adds(b, "[object Object]"); break;
-    }
-}
-
-/* String(value) as a heap string; NULL is undefined. */
-static char *js_string(const json_t *v)
-{
-    struct sl_buf b = {0};
-    js_string_into(&b, v, false);
-    return sl_buf_steal(&b);
-}
-
-static bool js_truthy(const json_t *v)
-{
-    if (!v || json_is_null(v) || json_is_false(v))
-        return false;
-    if (json_is_number(v))
-        return num_of(v) != 0 && !isnan(num_of(v));
-    if (json_is_string(v))
-        return json_string_length(v) > 0;
-    return true;
-}
-
-/* typeof, for JSON values (null and arrays are "object"). */
-static int js_typeof(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_STRING: return 1;
-    case JSON_INTEGER:
-    case JSON_REAL: return 2;
-    case JSON_TRUE:
-    case JSON_FALSE: return 3;
-    default: return 4;
-    }
-}
 
 /* lodash isEqual on JSON values; NULL is undefined. */
 static bool js_equal(const json_t *a, const json_t *b)
@@ -172,7 +48,7 @@ static bool js_equal(const json_t *a, const json_t *b)
     if (!a || !b)
         return a == b;
     if (json_is_number(a) && json_is_number(b))
-        return num_of(a) == num_of(b);
+        return sl_jsv_num(a) == sl_jsv_num(b);
     if (json_typeof(a) != json_typeof(b))
         return false;
     switch (json_typeof(a)) {
@@ -222,8 +98,8 @@ static bool str_eq(const json_t *s, const char *w)
 
 static bool num_str_eq(const json_t *num, const json_t *str)
 {
-    char b[40];
-    js_num_str(num_of(num), b);
+    char b[SL_JSV_NUM_MAX];
+    sl_jsv_num_format(sl_jsv_num(num), b);
     return !strcmp(b, json_string_value(str));
 }
 
@@ -242,7 +118,7 @@ static bool fuzzy_equal(const json_t *a, const json_t *b, bool fuzzy)
     if (!fuzzy)
         return js_equal(a, b);
     bool an = a && json_is_null(a), bn = b && json_is_null(b);
-    if (a && b && !an && !bn && js_typeof(a) == js_typeof(b))
+    if (a && b && !an && !bn && !strcmp(sl_jsv_typeof(a), sl_jsv_typeof(b)))
         return js_equal(a, b);
     if (fz_falsy(a) && fz_falsy(b))
         return true;
@@ -271,9 +147,9 @@ static bool fuzzy_equal(const json_t *a, const json_t *b, bool fuzzy)
             return true;
     }
     if (json_is_boolean(a) && json_is_number(b))
-        return json_is_true(a) ? num_of(b) == 1 : num_of(b) == 0;
+        return json_is_true(a) ? sl_jsv_num(b) == 1 : sl_jsv_num(b) == 0;
     if (json_is_boolean(b) && json_is_number(a))
-        return json_is_true(b) ? num_of(a) == 1 : num_of(a) == 0;
+        return json_is_true(b) ? sl_jsv_num(a) == 1 : sl_jsv_num(a) == 0;
     return js_equal(a, b);
 }
 
@@ -368,7 +244,7 @@ static void clash_read(const json_t *options, struct clash *c)
     json_t *vals = json_object_get(json_object_get(options, "clashHandling"), "values");
     c->resolve = json_string_value(json_object_get(vals, "resolveClash"));
     c->mode = json_string_value(json_object_get(vals, "mergeMode"));
-    c->override_empty = js_truthy(json_object_get(vals, "overrideEmpty"));
+    c->override_empty = sl_jsv_truthy(json_object_get(vals, "overrideEmpty"));
 }
 
 /* selectMergeMethod(clash)(target, ...srcs): a new object. */
@@ -563,7 +439,7 @@ static void mctx_release(struct mctx *m)
 
 static bool opt_bool(const struct mctx *m, const char *key)
 {
-    return js_truthy(json_object_get(m->options, key));
+    return sl_jsv_truthy(json_object_get(m->options, key));
 }
 
 static json_t *field_get(const json_t *item, const char *path, bool literal)
@@ -624,8 +500,8 @@ static int read_pairs_list(struct mctx *m, struct pairs *p)
     for (size_t i = 0; i < json_array_size(list); i++) {
         json_t *e = json_array_get(list, i);
         json_t *f1 = json_object_get(e, "field1"), *f2 = json_object_get(e, "field2");
-        p->v[p->n].f1 = f1 ? js_string(f1) : sl_strdup("");
-        p->v[p->n].f2 = f2 ? js_string(f2) : sl_strdup("");
+        p->v[p->n].f1 = f1 ? sl_jsv_to_string(f1) : sl_strdup("");
+        p->v[p->n].f2 = f2 ? sl_jsv_to_string(f2) : sl_strdup("");
         p->n++;
     }
     json_decref(list);
@@ -1182,9 +1058,9 @@ static int v1_by_key(struct mctx *m, const char *mode)
     for (size_t j = 0; j < json_array_size(b); j++) {
         const json_t *e = json_array_get(b, j);
         json_t *key = sl_jpath_get(ijson(e), p2);
-        if (!js_truthy(key))
+        if (!sl_jsv_truthy(key))
             continue;
-        char *ks = js_string(key);
+        char *ks = sl_jsv_to_string(key);
         json_object_set(copy, ks, (json_t *)e);
         free(ks);
     }
@@ -1195,7 +1071,7 @@ static int v1_by_key(struct mctx *m, const char *mode)
             ref && (json_is_string(ref) || json_is_number(ref) || json_is_null(ref));
         json_t *match = NULL;
         if (comparable) {
-            char *ks = js_string(ref);
+            char *ks = sl_jsv_to_string(ref);
             match = json_object_get(copy, ks);
             free(ks);
         }
