@@ -23,9 +23,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/jsvalue.h"
 #include "js/js.h"
 #include "nodes/jsdate.h"
-#include "nodes/jsvalue.h"
 #include "nodes/node.h"
 #include "util/alloc.h"
 

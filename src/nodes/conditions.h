@@ -15,7 +15,7 @@
  *    semantics (`(a || 0) > (b || 0)`, `===`, `String#includes`).
  *    conditions_v1.c.
  *
- * JavaScript semantics come from nodes/jsvalue.h; regular expressions run
+ * JavaScript semantics come from core/jsvalue.h; regular expressions run
  * in the execution's JavaScriptCore context (sl_js_regex_test) so their
  * syntax is ECMAScript's; dates are parsed in C for the common ISO/SQL
  * shapes (nodes/jsdate.h) and by luxon / Date in JavaScript otherwise.

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsvalue.h"
 #include "nodes/conditions.h"
-#include "nodes/jsvalue.h"
 #include "nodes/node.h"
 #include "util/alloc.h"
 

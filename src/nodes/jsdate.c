@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "nodes/jsvalue.h"
+#include "core/jsvalue.h"
 #include "util/alloc.h"
 
 struct dt {

@@ -32,14 +32,14 @@
 
 #include "core/item.h"
 #include "core/jpath.h"
-#include "nodes/jsvalue.h"
+#include "core/jsvalue.h"
 #include "nodes/node.h"
 #include "util/alloc.h"
 
 #define MAX_INPUTS 10
 
 /* ------------------------------------------------------------------ */
-/* Comparing values (the JavaScript rules are in nodes/jsvalue.h)      */
+/* Comparing values (the JavaScript rules are in core/jsvalue.h)      */
 /* ------------------------------------------------------------------ */
 
 /* lodash isEqual on JSON values; NULL is undefined. */

@@ -7,7 +7,7 @@
  * 3.3+ take `assignments.assignments[]` and `includeOtherFields`; 3.4
  * replaces `includeBinary` with `stripBinary`. Type checks, conversions
  * and error texts follow n8n's validateFieldType, which follows
- * JavaScript's Number(), String() and JSON rules, which nodes/jsvalue.h
+ * JavaScript's Number(), String() and JSON rules, which core/jsvalue.h
  * reproduces.
  *
  * Items are never deep-copied: an output item shares its input's json
@@ -25,7 +25,7 @@
 
 #include "core/item.h"
 #include "core/jpath.h"
-#include "nodes/jsvalue.h"
+#include "core/jsvalue.h"
 #include "nodes/node.h"
 #include "util/alloc.h"
 
@@ -36,7 +36,7 @@
 #define DEFAULT_JSON_OUTPUT "{\n  \"my_field_1\": \"value\",\n  \"my_field_2\": 1\n}\n"
 
 /* ------------------------------------------------------------------ */
-/* JavaScript values (the rules themselves are in nodes/jsvalue.h)     */
+/* JavaScript values (the rules themselves are in core/jsvalue.h)     */
 /* ------------------------------------------------------------------ */
 
 /* A JS number as JSON: an integer when it is one, null when not finite

@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "core/item.h"
+#include "core/jsvalue.h"
 #include "nodes/conditions.h"
-#include "nodes/jsvalue.h"
 #include "nodes/node.h"
 #include "util/alloc.h"
 

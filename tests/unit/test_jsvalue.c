@@ -1,5 +1,5 @@
 /*
- * Unit tests for nodes/jsvalue and nodes/jsdate: the JavaScript value
+ * Unit tests for core/jsvalue and nodes/jsdate: the JavaScript value
  * rules (ToString, ToNumber, comparisons, JSON.stringify, lower case) and
  * the C date fast paths the If, Filter and Switch nodes use. Expected
  * values are what Node.js prints for the same expressions. Runs with
@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "core/jsvalue.h"
 #include "nodes/jsdate.h"
-#include "nodes/jsvalue.h"
 
 static json_t *J(const char *text)
 {

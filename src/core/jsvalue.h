@@ -14,8 +14,8 @@
  * strings the caller frees. Thread rule: all functions are reentrant (the
  * case-mapping locale is created once, under pthread_once).
  */
-#ifndef SL_NODES_JSVALUE_H
-#define SL_NODES_JSVALUE_H
+#ifndef SL_CORE_JSVALUE_H
+#define SL_CORE_JSVALUE_H
 
 #include <jansson.h>
 #include <stdbool.h>

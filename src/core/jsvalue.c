@@ -7,7 +7,7 @@
  * compare by UTF-16 code units and "0x1f" is a number.
  */
 #define _GNU_SOURCE /* newlocale, towlower_l */
-#include "nodes/jsvalue.h"
+#include "core/jsvalue.h"
 
 #include <locale.h>
 #include <math.h>
