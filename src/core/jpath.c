@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsvalue.h"
 #include "util/alloc.h"
 
 /* Longest run of nulls a set may add to reach an array index. */
@@ -75,16 +76,9 @@ static bool is_deep_prop(const char *s)
 /* lodash isIndex for a string key: /^(?:0|[1-9]\d*)$/ below 2^53-1. */
 static bool key_index(const char *k, size_t *out)
 {
-    if (!*k || (k[0] == '0' && k[1]))
+    uint64_t v;
+    if (!sl_jsv_index_key(k, SL_JSV_SAFE_INDEX_LIMIT, &v))
         return false;
-    uint64_t v = 0;
-    for (const char *p = k; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (uint64_t)(*p - '0');
-        if (v >= (UINT64_C(1) << 53) - 1)
-            return false;
-    }
     if (out)
         *out = (size_t)v;
     return true;
