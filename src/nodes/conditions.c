@@ -847,3 +847,23 @@ int sl_filter_execute(struct sl_node_ctx *ctx, const json_t *filter, size_t item
     }
     return 0;
 }
+
+int sl_filter_conditions(struct sl_node_ctx *ctx, size_t item, bool *pass)
+{
+    bool described = false, loose = false;
+    double v = sl_ctx_node(ctx)->version;
+    int rc = sl_ctx_param_bool(
+        ctx, v < 2.1 ? "options.looseTypeValidation" : "looseTypeValidation", item, false, &loose);
+    if (rc)
+        return rc;
+    json_t *cond = sl_ctx_param(ctx, "conditions", item, NULL);
+    if (!cond && sl_ctx_failed(ctx))
+        rc = SL_ERR_NODE;
+    else
+        rc = sl_filter_execute(ctx, cond, item, pass, &described);
+    json_decref(cond);
+    /* n8n adds its hint to undescribed errors when validation is strict. */
+    if (rc && !described && !loose)
+        sl_ctx_fail_description(ctx, "%s", SL_FILTER_STRICT_HINT);
+    return rc;
+}

@@ -59,6 +59,14 @@ int sl_filter_execute(struct sl_node_ctx *ctx, const json_t *filter, size_t item
     "Try changing the type of comparison. Alternatively you can enable 'Convert types where "      \
     "required'."
 
+/* If v2 and Filter v2: evaluates the node's `conditions` parameter for
+ * input item `item`. Type validation is loose when the node's
+ * looseTypeValidation setting is on (`options.looseTypeValidation` in 2.0,
+ * top-level from 2.1); when it is not, an error without a description of
+ * its own gets SL_FILTER_STRICT_HINT. Stores the result in *pass and
+ * returns 0, or a negative sl_err with the message set on ctx. */
+int sl_filter_conditions(struct sl_node_ctx *ctx, size_t item, bool *pass) SL_MUST_CHECK;
+
 /* ---- legacy comparisons (If v1, Filter v1, Switch v1/v2) ---- */
 
 enum sl_v1_result {

@@ -53,30 +53,13 @@ static int execute_v1(struct sl_node_ctx *ctx)
     return 0;
 }
 
-static int loose_validation(struct sl_node_ctx *ctx, size_t item, bool *loose)
-{
-    double v = sl_ctx_node(ctx)->version;
-    return sl_ctx_param_bool(ctx, v < 2.1 ? "options.looseTypeValidation" : "looseTypeValidation",
-                             item, false, loose);
-}
-
 static int execute_v2(struct sl_node_ctx *ctx)
 {
     json_t *items = sl_ctx_input(ctx, 0);
     for (size_t i = 0; i < json_array_size(items); i++) {
         json_t *item = json_array_get(items, i);
-        bool pass = false, described = false, loose = false;
-        int rc = loose_validation(ctx, i, &loose);
-        if (!rc) {
-            json_t *cond = sl_ctx_param(ctx, "conditions", i, NULL);
-            if (!cond && sl_ctx_failed(ctx))
-                rc = SL_ERR_NODE;
-            else
-                rc = sl_filter_execute(ctx, cond, i, &pass, &described);
-            json_decref(cond);
-            if (rc && !described && !loose)
-                sl_ctx_fail_description(ctx, "%s", SL_FILTER_STRICT_HINT);
-        }
+        bool pass = false;
+        int rc = sl_filter_conditions(ctx, i, &pass);
         if (rc) {
             if (!sl_ctx_continue_on_fail(ctx))
                 return rc;
