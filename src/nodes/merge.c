@@ -966,6 +966,13 @@ static int by_position_v3(struct mctx *m)
 }
 
 /* chooseBranch "empty": one empty item paired with inputs 0 and 1. */
+/* append: every input's items, input by input. */
+static void append(struct mctx *m)
+{
+    for (int k = 0; k < m->n_inputs; k++)
+        emit_all(m->ctx, m->in[k]);
+}
+
 static void empty_item(struct mctx *m)
 {
     json_t *pl = json_array();
@@ -1115,15 +1122,11 @@ out:
     return rc;
 }
 
-static int merge_v1(struct mctx *m)
+static int merge_v1(struct mctx *m, const char *mode)
 {
-    char *mode = NULL;
     int rc = 0;
-    if (str_param(m, "mode", "append", &mode) < 0)
-        return SL_ERR_NODE;
     if (is(mode, "append")) {
-        emit_all(m->ctx, m->in[0]);
-        emit_all(m->ctx, m->in[1]);
+        append(m);
     } else if (is(mode, "mergeByIndex")) {
         rc = v1_by_index(m);
     } else if (is(mode, "multiplex")) {
@@ -1150,7 +1153,6 @@ static int merge_v1(struct mctx *m)
     } else if (is(mode, "wait")) {
         empty_item(m);
     }
-    free(mode);
     return rc;
 }
 
@@ -1158,15 +1160,12 @@ static int merge_v1(struct mctx *m)
 /* Versions 2 and 3                                                    */
 /* ------------------------------------------------------------------ */
 
-static int merge_v2(struct mctx *m)
+static int merge_v2(struct mctx *m, const char *mode)
 {
-    char *mode = NULL, *sub = NULL;
+    char *sub = NULL;
     int rc = 0;
-    if (str_param(m, "mode", "append", &mode) < 0)
-        return SL_ERR_NODE;
     if (is(mode, "append")) {
-        emit_all(m->ctx, m->in[0]);
-        emit_all(m->ctx, m->in[1]);
+        append(m);
     } else if (is(mode, "combine")) {
         if (str_param(m, "combinationMode", "mergeByFields", &sub) < 0) {
             rc = SL_ERR_NODE;
@@ -1197,29 +1196,22 @@ static int merge_v2(struct mctx *m)
         free(cbm);
         free(output);
     }
-    free(mode);
     free(sub);
     return rc;
 }
 
-static int merge_v3(struct mctx *m)
+static int merge_v3(struct mctx *m, const char *mode)
 {
-    char *mode = NULL, *op = NULL;
+    char *by = NULL;
+    const char *op = mode;
     int rc = 0;
-    if (str_param(m, "mode", "append", &mode) < 0)
-        return SL_ERR_NODE;
-    op = sl_strdup(mode);
     if (is(mode, "combine")) {
-        free(op);
-        op = NULL;
-        if (str_param(m, "combineBy", "combineByFields", &op) < 0) {
-            free(mode);
+        if (str_param(m, "combineBy", "combineByFields", &by) < 0)
             return SL_ERR_NODE;
-        }
+        op = by;
     }
     if (is(op, "append")) {
-        for (int k = 0; k < m->n_inputs; k++)
-            emit_all(m->ctx, m->in[k]);
+        append(m);
     } else if (is(op, "combineAll")) {
         cross(m);
     } else if (is(op, "combineByPosition")) {
@@ -1265,8 +1257,7 @@ static int merge_v3(struct mctx *m)
     } else {
         rc = sl_ctx_fail(m->ctx, "node '%s': mode '%s' is not supported", m->node->name, op);
     }
-    free(mode);
-    free(op);
+    free(by);
     return rc;
 }
 
@@ -1304,15 +1295,19 @@ static int merge_execute(struct sl_node_ctx *ctx)
 {
     const struct sl_node *node = sl_ctx_node(ctx);
     struct mctx m = {0};
+    char *mode = NULL;
     int rc = mctx_init(&m, ctx, merge_inputs(node));
+    if (!rc && str_param(&m, "mode", "append", &mode) < 0)
+        rc = SL_ERR_NODE;
     if (!rc) {
         if (node->version < 2)
-            rc = merge_v1(&m);
+            rc = merge_v1(&m, mode);
         else if (node->version < 3)
-            rc = merge_v2(&m);
+            rc = merge_v2(&m, mode);
         else
-            rc = merge_v3(&m);
+            rc = merge_v3(&m, mode);
     }
+    free(mode);
     mctx_release(&m);
     return rc;
 }
