@@ -42,27 +42,19 @@
 /* Comparing values (the JavaScript rules are in core/jsvalue.h)      */
 /* ------------------------------------------------------------------ */
 
-/* lodash isEqual on JSON values; NULL is undefined. */
+/* lodash isEqual on JSON values; NULL is undefined. Scalars compare as
+ * lodash's eq (SameValueZero), containers by their contents. */
 static bool js_equal(const json_t *a, const json_t *b)
 {
-    if (!a || !b)
-        return a == b;
-    if (json_is_number(a) && json_is_number(b))
-        return sl_jsv_num(a) == sl_jsv_num(b);
-    if (json_typeof(a) != json_typeof(b))
-        return false;
-    switch (json_typeof(a)) {
-    case JSON_STRING:
-        return json_string_length(a) == json_string_length(b) &&
-               !memcmp(json_string_value(a), json_string_value(b), json_string_length(a));
-    case JSON_ARRAY:
+    if (json_is_array(a) && json_is_array(b)) {
         if (json_array_size(a) != json_array_size(b))
             return false;
         for (size_t i = 0; i < json_array_size(a); i++)
             if (!js_equal(json_array_get(a, i), json_array_get(b, i)))
                 return false;
         return true;
-    case JSON_OBJECT: {
+    }
+    if (json_is_object(a) && json_is_object(b)) {
         if (json_object_size(a) != json_object_size(b))
             return false;
         const char *k;
@@ -74,9 +66,7 @@ static bool js_equal(const json_t *a, const json_t *b)
         }
         return true;
     }
-    default:
-        return true;
-    }
+    return sl_jsv_same_value_zero(a, b);
 }
 
 /* isFalsy of n8n's fuzzyCompare: null, "" and []. */
@@ -842,24 +832,33 @@ out:
 /* Cross product and by position                                       */
 /* ------------------------------------------------------------------ */
 
+/* Readies inputs 0 and 1 (*a, *b: owned references, replaced) for
+ * combine_two() over pairs of their items: preferInput1 swaps them so
+ * that the first input's values win, addSuffix renames every key to
+ * key_1 / key_2. */
+static void clash_inputs(const struct clash *c, json_t **a, json_t **b)
+{
+    if (is(c->resolve, "preferInput1")) {
+        json_t *t = *a;
+        *a = *b;
+        *b = t;
+    }
+    if (is(c->resolve, "addSuffix")) {
+        json_t *sa = add_suffix(*a, "1"), *sb = add_suffix(*b, "2");
+        json_decref(*a);
+        json_decref(*b);
+        *a = sa;
+        *b = sb;
+    }
+}
+
 /* v2 multiplex / v3 combineAll over inputs 0 and 1. */
 static void cross(struct mctx *m)
 {
     struct clash c;
     clash_read(m->options, &c);
     json_t *a = json_incref(m->in[0]), *b = json_incref(m->in[1]);
-    if (is(c.resolve, "preferInput1")) {
-        json_t *t = a;
-        a = b;
-        b = t;
-    }
-    if (is(c.resolve, "addSuffix")) {
-        json_t *sa = add_suffix(a, "1"), *sb = add_suffix(b, "2");
-        json_decref(a);
-        json_decref(b);
-        a = sa;
-        b = sb;
-    }
+    clash_inputs(&c, &a, &b);
     for (size_t i = 0; i < json_array_size(a); i++)
         for (size_t j = 0; j < json_array_size(b); j++)
             sl_ctx_out(m->ctx, 0, combine_two(&c, json_array_get(a, i), json_array_get(b, j)));
@@ -881,18 +880,7 @@ static void by_position_v2(struct mctx *m)
     }
     a = json_incref(a);
     b = json_incref(b);
-    if (is(c.resolve, "preferInput1")) {
-        json_t *t = a;
-        a = b;
-        b = t;
-    }
-    if (is(c.resolve, "addSuffix")) {
-        json_t *sa = add_suffix(a, "1"), *sb = add_suffix(b, "2");
-        json_decref(a);
-        json_decref(b);
-        a = sa;
-        b = sb;
-    }
+    clash_inputs(&c, &a, &b);
     size_t na = json_array_size(a), nb = json_array_size(b);
     size_t n = unpaired ? (na > nb ? na : nb) : (na < nb ? na : nb);
     for (size_t i = 0; i < n; i++) {
