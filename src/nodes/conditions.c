@@ -75,7 +75,7 @@ static int js_date_call(struct sl_node_ctx *ctx, const char *fn, const char *tex
 
 int sl_cond_luxon_date(struct sl_node_ctx *ctx, const char *text, size_t item, double *ms)
 {
-    switch (sl_date_parse_luxon(text, ms)) {
+    switch (sl_date_parse_luxon(text, sl_ctx_timezone(ctx), ms)) {
     case SL_DATE_OK:
         return 1;
     case SL_DATE_INVALID:
@@ -83,7 +83,8 @@ int sl_cond_luxon_date(struct sl_node_ctx *ctx, const char *text, size_t item, d
     default:
         break;
     }
-    /* n8n's tryToParseDateTime, for the shapes the C parser leaves out. */
+    /* n8n's tryToParseDateTime, for the shapes the C parser leaves out;
+     * luxon's default zone is the workflow's here as in n8n. */
     static const char fn[] =
         "(function(s){s=s.trim();var o={setZone:true},D=DateTime,d=D.fromISO(s,o);"
         "if(!d.isValid)d=D.fromHTTP(s,o);if(!d.isValid)d=D.fromRFC2822(s,o);"

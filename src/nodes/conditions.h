@@ -115,8 +115,10 @@ int sl_v1_conditions(struct sl_node_ctx *ctx, size_t item, enum sl_v1_combine co
 int sl_cond_regex(struct sl_node_ctx *ctx, const char *pattern, const char *subject) SL_MUST_CHECK;
 
 /* n8n's tryToParseDateTime on String(value) for item `item`: luxon's ISO,
- * HTTP, RFC 2822 and SQL parsers, then Date.parse. Returns 1 with *ms set,
- * 0 when the text is not a date, or a negative sl_err. */
+ * HTTP, RFC 2822 and SQL parsers, then Date.parse. luxon reads text without
+ * an offset in the workflow's zone (sl_ctx_timezone), Date.parse in the
+ * process's. Returns 1 with *ms set, 0 when the text is not a date, or a
+ * negative sl_err. */
 int sl_cond_luxon_date(struct sl_node_ctx *ctx, const char *text, size_t item,
                        double *ms) SL_MUST_CHECK;
 

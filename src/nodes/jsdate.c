@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/jsvalue.h"
@@ -171,13 +172,21 @@ static bool in_range(const struct dt *t)
            t->second <= 59;
 }
 
-static enum sl_date_result finish(const struct dt *t, double *ms)
+/* Epoch milliseconds of t; a time without an offset is wall-clock time
+ * in `zone` (see sl_date_parse_luxon), NULL being the process's zone. */
+static enum sl_date_result finish(const struct dt *t, const char *zone, double *ms)
 {
     if (t->has_offset) {
         *ms = utc_ms(t) - t->offset_min * 60000.0;
         return SL_DATE_OK;
     }
-    return local_ms(t, ms) ? SL_DATE_OK : SL_DATE_UNSURE;
+    if (!zone)
+        return local_ms(t, ms) ? SL_DATE_OK : SL_DATE_UNSURE;
+    if (!strcasecmp(zone, "utc") || !strcasecmp(zone, "gmt")) {
+        *ms = utc_ms(t);
+        return SL_DATE_OK;
+    }
+    return SL_DATE_UNSURE; /* a named zone: luxon has its rules */
 }
 
 /* YYYY[-MM[-DD]] into t; returns the position after it or NULL. */
@@ -204,7 +213,7 @@ static const char *ymd(const char *p, struct dt *t, bool *full)
     return p;
 }
 
-enum sl_date_result sl_date_parse_luxon(const char *s, double *ms)
+enum sl_date_result sl_date_parse_luxon(const char *s, const char *zone, double *ms)
 {
     const char *b, *e;
     sl_jsv_trim(s, &b, &e);
@@ -213,7 +222,7 @@ enum sl_date_result sl_date_parse_luxon(const char *s, double *ms)
     if (b != s || *e) {
         /* n8n trims before parsing */
         char *copy = sl_strndup(b, (size_t)(e - b));
-        enum sl_date_result r = sl_date_parse_luxon(copy, ms);
+        enum sl_date_result r = sl_date_parse_luxon(copy, zone, ms);
         free(copy);
         return r;
     }
@@ -245,7 +254,7 @@ enum sl_date_result sl_date_parse_luxon(const char *s, double *ms)
     }
     if (!in_range(&t))
         return SL_DATE_UNSURE;
-    return finish(&t, ms);
+    return finish(&t, zone, ms);
 }
 
 enum sl_date_result sl_date_parse_es(const char *s, double *ms)
@@ -280,5 +289,5 @@ enum sl_date_result sl_date_parse_es(const char *s, double *ms)
         return SL_DATE_UNSURE;
     if (t.day > days_in_month(t.year, t.month) && !t.has_offset)
         return SL_DATE_UNSURE;
-    return finish(&t, ms);
+    return finish(&t, NULL, ms); /* Date reads local time in the process's zone */
 }

@@ -9,8 +9,11 @@
  * the common shapes they handle exactly and say SL_DATE_UNSURE for
  * everything else; the caller then asks the JavaScript engine.
  *
- * Times without an offset are local time: the process's time zone, as
- * luxon's and JavaScript's system zone are.
+ * Times without an offset are read where the JavaScript side reads them:
+ * `new Date(s)` in the process's zone; luxon in its default zone, which
+ * n8n sets to the workflow's zone (settings.timezone, else
+ * GENERIC_TIMEZONE). C knows no zone rules but the process's (mktime) and
+ * UTC, so offset-less times in any other zone are SL_DATE_UNSURE.
  *
  * Thread rule: reentrant (mktime reads the TZ environment only).
  */
@@ -26,9 +29,11 @@ enum sl_date_result {
 /* luxon's ISO 8601 ("2023-10-21", "2023-10-21T16:45:52.367Z",
  * "2023-10-21T10:00+02:00") and SQL ("2023-10-21 10:00:00",
  * "2023-10-21 10:00:00 +02:00") forms, as n8n's tryToParseDateTime tries
- * them (after trimming, as n8n does). Date-only and offset-less forms are local
- * time. */
-enum sl_date_result sl_date_parse_luxon(const char *s, double *ms);
+ * them (after trimming, as n8n does). Date-only and offset-less forms are
+ * read in `zone` (luxon's default zone): NULL for the process's zone,
+ * "utc" or "gmt" in any case for UTC (luxon's own names for it); any other
+ * zone gives SL_DATE_UNSURE for them. */
+enum sl_date_result sl_date_parse_luxon(const char *s, const char *zone, double *ms);
 
 /* The ECMAScript date-time string format as `new Date(s)` reads it:
  * "2023-10-21" (UTC), "2023-10-21T10:00:00" (local),

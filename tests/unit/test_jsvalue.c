@@ -159,21 +159,38 @@ static void luxon_dates(void **state)
 {
     (void)state;
     double ms = 0;
-    assert_int_equal(sl_date_parse_luxon("2023-10-21T16:45:52.367Z", &ms), SL_DATE_OK);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T16:45:52.367Z", NULL, &ms), SL_DATE_OK);
     assert_true(ms == 1697906752367.0);
-    assert_int_equal(sl_date_parse_luxon("2023-10-21 10:00:00 +02:00", &ms), SL_DATE_OK);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21 10:00:00 +02:00", NULL, &ms), SL_DATE_OK);
     assert_true(ms == 1697875200000.0);
-    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00,5+0000", &ms), SL_DATE_OK);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00,5+0000", NULL, &ms), SL_DATE_OK);
     assert_true(ms == 1697882400500.0);
-    assert_int_equal(sl_date_parse_luxon(" 2023-10-21 ", &ms), SL_DATE_OK); /* local = UTC */
+    assert_int_equal(sl_date_parse_luxon(" 2023-10-21 ", NULL, &ms), SL_DATE_OK); /* local = UTC */
     assert_true(ms == 1697846400000.0);
-    assert_int_equal(sl_date_parse_luxon("2023", &ms), SL_DATE_OK);
+    assert_int_equal(sl_date_parse_luxon("2023", NULL, &ms), SL_DATE_OK);
     assert_true(ms == 1672531200000.0);
-    assert_int_equal(sl_date_parse_luxon("", &ms), SL_DATE_INVALID);
-    assert_int_equal(sl_date_parse_luxon("20231021", &ms), SL_DATE_UNSURE);
-    assert_int_equal(sl_date_parse_luxon("2023-02-30", &ms), SL_DATE_UNSURE);
-    assert_int_equal(sl_date_parse_luxon("Sat, 21 Oct 2023 10:00:00 GMT", &ms), SL_DATE_UNSURE);
-    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00[Europe/Paris]", &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("", NULL, &ms), SL_DATE_INVALID);
+    assert_int_equal(sl_date_parse_luxon("20231021", NULL, &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("2023-02-30", NULL, &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("Sat, 21 Oct 2023 10:00:00 GMT", NULL, &ms),
+                     SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00[Europe/Paris]", NULL, &ms),
+                     SL_DATE_UNSURE);
+    /* A workflow zone: UTC is known here, a named zone is left to luxon
+     * unless the text carries its own offset. */
+    ms = 0;
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00", "UTC", &ms), SL_DATE_OK);
+    assert_true(ms == 1697882400000.0);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21", "gmt", &ms), SL_DATE_OK);
+    assert_true(ms == 1697846400000.0);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00", "America/New_York", &ms),
+                     SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21", "America/New_York", &ms), SL_DATE_UNSURE);
+    assert_int_equal(sl_date_parse_luxon("2023-10-21 10:00:00", "Etc/UTC", &ms), SL_DATE_UNSURE);
+    ms = 0;
+    assert_int_equal(sl_date_parse_luxon("2023-10-21T10:00:00-04:00", "America/New_York", &ms),
+                     SL_DATE_OK);
+    assert_true(ms == 1697896800000.0);
 }
 
 static void es_dates(void **state)
