@@ -73,16 +73,18 @@ static int js_date_call(struct sl_node_ctx *ctx, const char *fn, const char *tex
     return rc;
 }
 
+/* The C parser's answer when it has one (1 date, 0 not a date), else
+ * fn(text) in JavaScript. */
+static int date_or_js(struct sl_node_ctx *ctx, enum sl_date_result r, const char *fn,
+                      const char *text, size_t item, double *ms)
+{
+    if (r != SL_DATE_UNSURE)
+        return r == SL_DATE_OK;
+    return js_date_call(ctx, fn, text, item, ms);
+}
+
 int sl_cond_luxon_date(struct sl_node_ctx *ctx, const char *text, size_t item, double *ms)
 {
-    switch (sl_date_parse_luxon(text, sl_ctx_timezone(ctx), ms)) {
-    case SL_DATE_OK:
-        return 1;
-    case SL_DATE_INVALID:
-        return 0;
-    default:
-        break;
-    }
     /* n8n's tryToParseDateTime, for the shapes the C parser leaves out;
      * luxon's default zone is the workflow's here as in n8n. */
     static const char fn[] =
@@ -90,21 +92,14 @@ int sl_cond_luxon_date(struct sl_node_ctx *ctx, const char *text, size_t item, d
         "if(!d.isValid)d=D.fromHTTP(s,o);if(!d.isValid)d=D.fromRFC2822(s,o);"
         "if(!d.isValid)d=D.fromSQL(s,o);if(d.isValid)return d.toMillis();"
         "var t=Date.parse(s);return isNaN(t)?null:t})";
-    return js_date_call(ctx, fn, text, item, ms);
+    return date_or_js(ctx, sl_date_parse_luxon(text, sl_ctx_timezone(ctx), ms), fn, text, item,
+                      ms);
 }
 
 int sl_cond_js_date(struct sl_node_ctx *ctx, const char *text, size_t item, double *ms)
 {
-    switch (sl_date_parse_es(text, ms)) {
-    case SL_DATE_OK:
-        return 1;
-    case SL_DATE_INVALID:
-        return 0;
-    default:
-        break;
-    }
     static const char fn[] = "(function(s){var t=new Date(s).getTime();return isNaN(t)?null:t})";
-    return js_date_call(ctx, fn, text, item, ms);
+    return date_or_js(ctx, sl_date_parse_es(text, ms), fn, text, item, ms);
 }
 
 /* True when c starts a JS line terminator (which `.` does not match). */
