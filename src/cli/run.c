@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/child.h"
 #include "core/engine.h"
+#include "core/jsvalue.h"
 #include "core/item.h"
 #include "core/workflow.h"
 #include "util/alloc.h"
@@ -31,13 +32,40 @@ static void show_progress(void *ud, const struct sl_exec *ex, const struct sl_no
 {
     struct progress *p = ud;
     uint64_t now = sl_clock_mono_us();
-    if (now - p->last_us < 200000)
+    /* only long runs show progress, refreshed five times a second */
+    if (now - p->start_us < 1000000 || now - p->last_us < 200000)
         return;
     p->last_us = now;
     double secs = (double)(now - p->start_us) / 1e6;
     fprintf(stderr, "\r\033[Ksluice: %llu nodes done, %.0f items/s, at '%s'",
             (unsigned long long)sl_exec_nodes_done(ex),
             secs > 0 ? (double)sl_exec_items_done(ex) / secs : 0.0, node->name);
+}
+
+/* Writes `v` as JavaScript's JSON.stringify would (numbers in their
+ * shortest form), one array element at a time so a large result is never
+ * held twice. */
+static void write_json(FILE *out, const json_t *v, int indent)
+{
+    struct sl_buf b = {0};
+    if (!json_is_array(v)) {
+        sl_jsv_stringify_to(&b, v, indent, 0);
+        fwrite(b.data, 1, b.len, out);
+    } else {
+        fputc('[', out);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            b.len = 0;
+            if (i)
+                sl_buf_addc(&b, ',');
+            if (indent)
+                sl_buf_adds(&b, "\n  ");
+            sl_jsv_stringify_to(&b, json_array_get(v, i), indent, 1);
+            fwrite(b.data, 1, b.len, out);
+        }
+        fputs(indent && json_array_size(v) ? "\n]" : "]", out);
+    }
+    fputc('\n', out);
+    sl_buf_release(&b);
 }
 
 struct run_args {
@@ -64,15 +92,13 @@ static int run_child(void *arg, int fd)
     struct sl_exec *ex = sl_exec_new(a->wf, &opts);
     sl_cli_apply_limits(ex);
     int rc = sl_exec_run(ex);
-    if (a->progress)
+    if (a->progress && prog.last_us)
         fputs("\r\033[K", stderr);
     /* a failed run prints only its error, unless the whole run was asked for */
     FILE *out = fdopen(fd, "w");
     if (a->full || rc == 0) {
         json_t *res = a->full ? sl_exec_result_json(ex) : sl_exec_result_items(ex);
-        size_t flags = JSON_ENCODE_ANY | (isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT);
-        json_dumpf(res, out, flags);
-        fputc('\n', out);
+        write_json(out, res, isatty(STDOUT_FILENO) ? 2 : 0);
         json_decref(res);
     }
     fclose(out);

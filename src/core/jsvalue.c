@@ -533,7 +533,18 @@ static int cmp_idx(const void *a, const void *b)
     return x->n < y->n ? -1 : x->n > y->n;
 }
 
-static void add_json(struct sl_buf *b, const json_t *v)
+/* A line break and `depth` levels of `indent` spaces (nothing when indent
+ * is 0), as JSON.stringify's `space` argument gives. */
+static void add_break(struct sl_buf *b, int indent, int depth)
+{
+    if (!indent)
+        return;
+    sl_buf_addc(b, '\n');
+    for (int i = 0; i < indent * depth; i++)
+        sl_buf_addc(b, ' ');
+}
+
+void sl_jsv_stringify_to(struct sl_buf *b, const json_t *v, int indent, int depth)
 {
     char num[SL_JSV_NUM_MAX];
     switch (json_typeof(v)) {
@@ -565,8 +576,11 @@ static void add_json(struct sl_buf *b, const json_t *v)
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
                 sl_buf_addc(b, ',');
-            add_json(b, json_array_get(v, i));
+            add_break(b, indent, depth + 1);
+            sl_jsv_stringify_to(b, json_array_get(v, i), indent, depth + 1);
         }
+        if (json_array_size(v))
+            add_break(b, indent, depth);
         sl_buf_addc(b, ']');
         break;
     case JSON_OBJECT: {
@@ -586,9 +600,10 @@ static void add_json(struct sl_buf *b, const json_t *v)
             if (!first)
                 sl_buf_addc(b, ',');
             first = false;
+            add_break(b, indent, depth + 1);
             add_quoted(b, idx[i].k, strlen(idx[i].k));
-            sl_buf_addc(b, ':');
-            add_json(b, json_object_get(v, idx[i].k));
+            sl_buf_adds(b, indent ? ": " : ":");
+            sl_jsv_stringify_to(b, json_object_get(v, idx[i].k), indent, depth + 1);
         }
         json_object_foreach((json_t *)v, k, x) {
             if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, NULL))
@@ -596,10 +611,13 @@ static void add_json(struct sl_buf *b, const json_t *v)
             if (!first)
                 sl_buf_addc(b, ',');
             first = false;
+            add_break(b, indent, depth + 1);
             add_quoted(b, k, strlen(k));
-            sl_buf_addc(b, ':');
-            add_json(b, x);
+            sl_buf_adds(b, indent ? ": " : ":");
+            sl_jsv_stringify_to(b, x, indent, depth + 1);
         }
+        if (!first)
+            add_break(b, indent, depth);
         sl_buf_addc(b, '}');
         free(idx);
         break;
@@ -612,7 +630,7 @@ char *sl_jsv_stringify(const json_t *v)
     if (!v)
         return NULL;
     struct sl_buf b = {0};
-    add_json(&b, v);
+    sl_jsv_stringify_to(&b, v, 0, 0);
     return sl_buf_steal(&b);
 }
 

@@ -86,6 +86,10 @@ bool sl_jsv_index_key(const char *key, uint64_t limit, uint64_t *out);
  * first, ascending, then the others in insertion order). NULL for
  * undefined. */
 char *sl_jsv_stringify(const json_t *v);
+/* Appends JSON.stringify(v, null, indent) to `b`, as if v were nested
+ * `depth` levels deep; v must not be NULL. */
+struct sl_buf;
+void sl_jsv_stringify_to(struct sl_buf *b, const json_t *v, int indent, int depth);
 
 /* String.prototype.toLocaleLowerCase() of a UTF-8 string (full Unicode
  * simple case mapping, U+0130 to "i\u0307" and the final sigma rule). */

@@ -57,6 +57,11 @@ ok = d["status"]=="success" and d["finished"] is True and d["lastNodeExecuted"]=
 ok = ok and r["executionStatus"]=="success" and isinstance(r["executionTimeUs"], int) and "main" in r["data"]
 sys.exit(0 if ok else 1)' "$tmp/out"; echo $?) "$(head -c 400 "$tmp/out")"
 
+wf nums '"return [{a: 99461.43, b: 0.1 + 0.2, c: 1e21, d: 5}]"'
+"$sluice" run "$tmp/nums.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "numbers print as JavaScript prints them" \
+    $(grep -q '"a":99461.43,"b":0.30000000000000004,"c":1e+21,"d":5' "$tmp/out"; echo $?) "$(cat "$tmp/out")"
+
 wf fail '"throw new Error(\"bad order\")"'
 "$sluice" run "$tmp/fail.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "a failing node exits 1" $([ $rc -eq 1 ]; echo $?) "exit $rc"
