@@ -40,7 +40,8 @@ static const char test_help[] =
     "Runs workflow files (folders recursively) the way n8n's test harness does: the\n"
     "workflow's pinData holds the expected output 0 of each named node, which must\n"
     "run exactly once; the run must succeed. A file with a top-level\n"
-    "\"sluiceTest\": {\"error\": \"MESSAGE\"} must fail with exactly that message.\n"
+    "\"sluiceTest\": {\"error\": \"MESSAGE\"} must fail with exactly that message, and\n"
+    "\"sluiceTest\": {\"nodeExecutionOrder\": [NAMES]} checks the order node runs finished.\n"
     "Prints one line per file and 'N passed, N failed' last; exit 1 if any failed.\n";
 
 int sl_cli_help(const char *command, FILE *out)

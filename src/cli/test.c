@@ -6,7 +6,9 @@
  * (pairedItem and binary dropped, except for the engine fixtures that
  * compare pairedItem). The run must end in success. A file with a
  * top-level "sluiceTest": {"error": "..."} must instead fail with exactly
- * that message. Each file runs in its own child process.
+ * that message; "sluiceTest": {"nodeExecutionOrder": [...]} also checks the
+ * order in which node runs finished. Each file runs in its own child
+ * process.
  */
 #include <dirent.h>
 #include <math.h>
@@ -175,8 +177,10 @@ static int run_one(void *arg, int fd)
         return 1;
     }
     json_t *expected = wf->pin_data;
-    json_t *expect_err = json_object_get(json_object_get(wf->doc, "sluiceTest"), "error");
-    if (!expected && !expect_err) {
+    json_t *st = json_object_get(wf->doc, "sluiceTest");
+    json_t *expect_err = json_object_get(st, "error");
+    json_t *expect_order = json_object_get(st, "nodeExecutionOrder");
+    if (!expected && !expect_err && !expect_order) {
         fprintf(out, "FAIL %s: no pinData with expected output\n", a->path);
         fclose(out);
         sl_workflow_free(wf);
@@ -256,6 +260,11 @@ static int run_one(void *arg, int fd)
                         node ? "': " : "", sl_exec_error_message(ex));
             ok = false;
         }
+    }
+    if (ok && expect_order) {
+        json_t *got = sl_exec_finish_order(ex);
+        ok = same(expect_order, got, "node execution order", &why);
+        json_decref(got);
     }
     if (ok)
         fprintf(out, "PASS %s\n", a->path);

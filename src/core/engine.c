@@ -325,6 +325,15 @@ static struct sl_run *run_new(struct sl_exec *ex, int node)
     return run;
 }
 
+static void record_finish(struct sl_exec *ex, int node)
+{
+    if (ex->n_finished == ex->cap_finished) {
+        ex->cap_finished = ex->cap_finished ? ex->cap_finished * 2 : 64;
+        ex->finished = sl_realloc(ex->finished, sizeof *ex->finished * ex->cap_finished);
+    }
+    ex->finished[ex->n_finished++] = node;
+}
+
 static void run_release(struct sl_run *run)
 {
     json_decref(run->out);
@@ -1071,6 +1080,7 @@ int sl_exec_run(struct sl_exec *ex)
         }
 
         struct sl_run *run = run_new(ex, t.node);
+        record_finish(ex, t.node);
         run->start_ms = start_ms;
         run->dur_us = (int64_t)dur;
         run->n_src = t.n_in;
@@ -1396,6 +1406,7 @@ void sl_exec_free(struct sl_exec *ex)
     free(ex->waits);
     free(ex->wait_order);
     json_decref(ex->last_out);
+    free(ex->finished);
     json_decref(ex->custom_data);
     json_decref(ex->empty);
     free(ex->error);
@@ -1460,6 +1471,14 @@ json_t *sl_exec_result_items(const struct sl_exec *ex)
 {
     json_t *l = json_array_get(ex->last_out, 0);
     return l ? json_incref(l) : json_array();
+}
+
+json_t *sl_exec_finish_order(const struct sl_exec *ex)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < ex->n_finished; i++)
+        json_array_append_new(a, json_string(node_at(ex, ex->finished[i])->name));
+    return a;
 }
 
 json_t *sl_exec_node_output0(const struct sl_exec *ex, const char *name)

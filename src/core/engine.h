@@ -74,6 +74,10 @@ json_t *sl_exec_result_items(const struct sl_exec *ex);
  * runData}. Outputs that were not kept are reported as null data. */
 json_t *sl_exec_result_json(const struct sl_exec *ex);
 
+/* New reference: the names of the nodes in the order their runs finished
+ * (n8n's nodeExecuteAfter order; a node appears once per run). */
+json_t *sl_exec_finish_order(const struct sl_exec *ex);
+
 /* New reference: the list of runs of `node`, each run's output 0 (null when
  * that run produced no data), or NULL when the node never ran. */
 json_t *sl_exec_node_output0(const struct sl_exec *ex, const char *node);

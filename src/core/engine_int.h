@@ -91,6 +91,8 @@ struct sl_exec {
     char *error_desc;
     int error_node;
     uint64_t nodes_done, items_done;
+    int *finished;                 /* node of every recorded run, in order */
+    size_t n_finished, cap_finished;
     json_t *custom_data;           /* $execution.customData */
     json_t *empty;                 /* a shared empty array */
     struct sl_js *js;
