@@ -24,9 +24,11 @@ static bool jbool(const json_t *obj, const char *key)
     return json_is_true(json_object_get(obj, key));
 }
 
-static int clampi(long long v, int lo, int hi)
+/* Clamps before converting: a huge or NaN setting must not overflow the
+ * conversion to int (NaN counts as `lo`). */
+static int clampi(double v, int lo, int hi)
 {
-    return v < lo ? lo : v > hi ? hi : (int)v;
+    return !(v >= lo) ? lo : v > hi ? hi : (int)v;
 }
 
 /* n8n reads maxTries/waitBetweenTries with `||`, so 0 and non-numbers fall
@@ -89,13 +91,13 @@ static int load_settings(struct sl_node *n, struct sl_error *err)
                          n->name);
             return SL_ERR_INVALID;
         }
-        n->max_wait_ms = clampi((long long)jnum_or(sx, "maxWaitMs", 60000), 0, 3600000);
+        n->max_wait_ms = clampi(jnum_or(sx, "maxWaitMs", 60000), 0, 3600000);
         n->jitter = jbool(sx, "jitter");
-        n->max_tries = clampi((long long)tries, 2, 100);
-        n->wait_between_ms = clampi((long long)wait, 0, 3600000);
+        n->max_tries = clampi(tries, 2, 100);
+        n->wait_between_ms = clampi(wait, 0, 3600000);
     } else {
-        n->max_tries = clampi((long long)tries, 2, 5);
-        n->wait_between_ms = clampi((long long)wait, 0, 5000);
+        n->max_tries = clampi(tries, 2, 5);
+        n->wait_between_ms = clampi(wait, 0, 5000);
     }
     return 0;
 }
