@@ -2,7 +2,7 @@
 #   make        build build/sluice (Release, -Wall -Wextra -Werror)
 #   make run    build and run the example order processor
 #   make test   build and run every test, then the suite again under ASan+UBSan
-#   make fuzz   build the libFuzzer targets with clang and fuzz for FUZZ_SECONDS
+#   make fuzz   build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
 # Missing Debian packages are installed first (scripts/install-deps).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -35,9 +35,11 @@ fuzz: deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_FUZZ=ON \
 	    -DSLUICE_SANITIZE=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	mkdir -p $(FUZZ_BUILD)/corpus-workflow
-	$(FUZZ_BUILD)/tests/fuzz_workflow -max_total_time=$(FUZZ_SECONDS) \
-	    $(FUZZ_BUILD)/corpus-workflow tests/fuzz/corpus/workflow
+	for t in workflow expr items; do \
+	    mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
+	    $(FUZZ_BUILD)/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        $(FUZZ_BUILD)/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
