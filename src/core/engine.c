@@ -983,7 +983,10 @@ int sl_exec_run(struct sl_exec *ex)
             had_error = true;
             break;
         }
-        /* ensureInputData */
+        /* ensureInputData. Legacy order puts the node back when an input
+         * is null; n8n tests `main.length < i || main[i] === null`, so an
+         * input just past the end of the task's list (undefined, not null)
+         * passes and the node runs without it. */
         bool ready = true;
         for (int i = 0; i < n->n_in_conns; i++) {
             char *seen = sl_calloc(wf->n_nodes, 1);
@@ -991,7 +994,7 @@ int sl_exec_run(struct sl_exec *ex)
             free(seen);
             if (!has)
                 break;
-            if (!is_v1(ex) && (t.n_in <= i || !t.in[i])) {
+            if (!is_v1(ex) && (t.n_in < i || (i < t.n_in && !t.in[i]))) {
                 ready = false;
                 break;
             }
