@@ -522,6 +522,71 @@ static void add_node_to_execute(struct sl_exec *ex, const struct sl_conn *conn, 
         stack_push(ex, &t);
 }
 
+/* A child to queue in v1 order, with its canvas position. */
+struct child {
+    double x, y;
+    struct sl_conn conn;
+    int output;
+};
+
+/* n8n's comparator for v1 children: the lower node (larger y) first, then
+ * the right-most. It is not antisymmetric: for two nodes at the same height
+ * it returns 0 when the first is left of the second but -1 the other way
+ * round, so the result depends on which pairs the sort compares, and in
+ * which argument order. */
+static int child_cmp(const struct child *a, const struct child *b)
+{
+    if (a->y < b->y)
+        return 1;
+    if (a->y > b->y)
+        return -1;
+    if (a->x > b->x)
+        return -1;
+    return 0;
+}
+
+/* Sorts the children as V8's Array.prototype.sort (TimSort) does, so that
+ * nodes at the same height come out as in n8n. V8 sorts fewer than 64
+ * elements as one run: it takes the leading run (reversed when strictly
+ * descending), then binary-inserts each further element, passing it as the
+ * first argument against the sorted prefix. The children are then unshifted
+ * one by one, so the top-left child runs first. With 64 children or more V8
+ * also merges runs; this keeps inserting instead, which agreed with V8 on
+ * random tests but is not proven to. */
+static void sort_children(struct child *v, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t run = 2;
+    bool desc = child_cmp(&v[1], &v[0]) < 0;
+    while (run < n) {
+        int o = child_cmp(&v[run], &v[run - 1]);
+        if (desc ? o >= 0 : o < 0)
+            break;
+        run++;
+    }
+    if (desc) {
+        for (size_t a = 0, b = run - 1; a < b; a++, b--) {
+            struct child tmp = v[a];
+            v[a] = v[b];
+            v[b] = tmp;
+        }
+    }
+    for (size_t s = run; s < n; s++) {
+        struct child pivot = v[s];
+        size_t lo = 0, hi = s;
+        while (lo < hi) {
+            size_t mid = lo + ((hi - lo) >> 1);
+            if (child_cmp(&pivot, &v[mid]) < 0)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        memmove(v + lo + 1, v + lo, sizeof *v * (s - lo));
+        v[lo] = pivot;
+    }
+}
+
 /* ------------------------------------------------------- node context */
 
 static void ctx_init(struct sl_node_ctx *c, struct sl_exec *ex, struct sl_task *t, int run_index,
@@ -1131,11 +1196,7 @@ int sl_exec_run(struct sl_exec *ex)
 
         /* queue children */
         int n_conn_out = n->n_out_conns;
-        struct child {
-            double x, y;
-            struct sl_conn conn;
-            int output;
-        } *kids = NULL;
+        struct child *kids = NULL;
         size_t n_kids = 0, cap_kids = 0;
         for (int o = 0; o < n_conn_out; o++) {
             json_t *list = json_array_get(out, (size_t)o);
@@ -1158,31 +1219,7 @@ int sl_exec_run(struct sl_exec *ex)
             }
         }
         if (is_v1(ex) && n_kids) {
-            /* n8n sorts with a comparator that puts the lower node (larger
-             * y) first, then the right-most; each is then unshifted, so the
-             * top-left child ends up first. Insertion sort keeps it stable. */
-            for (size_t i = 1; i < n_kids; i++) {
-                struct child key = kids[i];
-                size_t j = i;
-                while (j > 0) {
-                    struct child *a = &kids[j - 1];
-                    int cmp;
-                    if (a->y < key.y)
-                        cmp = 1;
-                    else if (a->y > key.y)
-                        cmp = -1;
-                    else if (a->x > key.x)
-                        cmp = -1;
-                    else
-                        cmp = 0;
-                    /* cmp > 0: a goes after key */
-                    if (cmp <= 0)
-                        break;
-                    kids[j] = kids[j - 1];
-                    j--;
-                }
-                kids[j] = key;
-            }
+            sort_children(kids, n_kids);
             for (size_t i = 0; i < n_kids; i++)
                 add_node_to_execute(ex, &kids[i].conn, kids[i].output, t.node,
                                     json_array_get(out, (size_t)kids[i].output), run_index);
