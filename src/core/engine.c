@@ -1039,11 +1039,15 @@ int sl_exec_run(struct sl_exec *ex)
             t.in[i] = s;
         }
         int run_index = (int)ex->runs[t.node].n;
+        /* n8n remembers only the last node:run it put back on the stack
+         * (below), not the last one it ran, and stops when that one comes
+         * up again, even if other nodes ran in between. The error is the
+         * run's, not a node's. */
         char *this_try = sl_asprintf("%d:%d", t.node, run_index);
         if (last_try && !strcmp(this_try, last_try)) {
             free(this_try);
             task_release(&t);
-            set_exec_error(ex, t.node, "Stopped execution because it seems to be in an endless loop",
+            set_exec_error(ex, -1, "Stopped execution because it seems to be in an endless loop",
                            NULL);
             had_error = true;
             break;
@@ -1070,8 +1074,7 @@ int sl_exec_run(struct sl_exec *ex)
             last_try = this_try;
             continue;
         }
-        free(last_try);
-        last_try = this_try;
+        free(this_try);
 
         if (n->execute_once && !n->disabled)
             keep_first_items(&t);
