@@ -925,15 +925,17 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
     run_begin(js);
     JSObjectCallAsFunction(js->ctx, js->run_code, NULL, 4, args, &exc);
     run_end(js);
-    JSValueRef st = JSObjectCallAsFunction(js->ctx, js->code_state, NULL, 0, NULL, NULL);
     js->nctx = saved;
     int rc = 0;
+    /* After the watchdog stopped the script, nothing more may run in this
+     * context: calling into it again aborts the process. */
     char *lim = limit_message(js);
     if (lim) {
         rc = sl_ctx_fail(ctx, "%s", lim);
         free(lim);
         return rc;
     }
+    JSValueRef st = JSObjectCallAsFunction(js->ctx, js->code_state, NULL, 0, NULL, NULL);
     if (exc) {
         char *m = exception_message(js->ctx, exc);
         rc = sl_ctx_fail(ctx, "%s", m);

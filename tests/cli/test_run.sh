@@ -81,6 +81,13 @@ SLUICE_CODE_MEMORY_MB=256 "$sluice" run "$tmp/hog.json" >"$tmp/out" 2>"$tmp/err"
 check "unbounded allocation fails the execution (exit 1)" $([ $rc -eq 1 ]; echo $?) "exit $rc"
 check "the memory limit is named" $(grep -q "memory limit" "$tmp/err"; echo $?) "$(cat "$tmp/err")"
 
+# a large result: the limit can hit while it is converted (JSON.stringify)
+wf big '"return Array.from({length: 400000}, (_, i) => ({i, s: String(i).padStart(40, String.fromCharCode(120))}))"'
+SLUICE_CODE_MEMORY_MB=100 "$sluice" run "$tmp/big.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "the limit hit while converting a result fails cleanly" \
+    $([ $rc -eq 1 ] && grep -q "memory limit" "$tmp/err" && ! grep -q crashed "$tmp/err"; echo $?) \
+    "exit $rc: $(cat "$tmp/err")"
+
 wf env '"return [{home: $env.HOME}]"'
 "$sluice" run "$tmp/env.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "\$env is blocked by default" $([ $rc -eq 1 ] && grep -q "SLUICE_ENV_ACCESS" "$tmp/err"; echo $?) "exit $rc: $(cat "$tmp/err")"
