@@ -7,6 +7,7 @@
 
 #include <JavaScriptCore/JavaScript.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct sl_js {
     bool running;
     uint64_t start_us;
     long start_rss_kb;
+    int statm_fd;             /* /proc/self/statm, kept open: read per evaluation */
     enum limit_hit hit;
     /* compiled templates and code, open addressing */
     struct cache_ent *cache;
@@ -239,16 +241,17 @@ static struct sl_js *js_of(JSContextRef ctx)
 
 /* --------------------------------------------------------- watchdog */
 
-static long rss_kb(void)
+/* Resident memory in KiB, from /proc/self/statm (one pread). */
+static long rss_kb(struct sl_js *js)
 {
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f)
+    char buf[128];
+    ssize_t n = js->statm_fd >= 0 ? pread(js->statm_fd, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
         return 0;
-    long size = 0, res = 0;
-    if (fscanf(f, "%ld %ld", &size, &res) != 2)
-        res = 0;
-    fclose(f);
-    return res * (sysconf(_SC_PAGESIZE) / 1024);
+    buf[n] = '\0';
+    char *p = strchr(buf, ' ');
+    long pages = p ? strtol(p + 1, NULL, 10) : 0;
+    return pages * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 static bool watchdog(JSContextRef ctx, void *data)
@@ -262,7 +265,7 @@ static bool watchdog(JSContextRef ctx, void *data)
         js->hit = LIMIT_TIME;
         return true;
     }
-    if (ex->code_memory_mb && rss_kb() - js->start_rss_kb > (long)ex->code_memory_mb * 1024) {
+    if (ex->code_memory_mb && rss_kb(js) - js->start_rss_kb > (long)ex->code_memory_mb * 1024) {
         js->hit = LIMIT_MEMORY;
         return true;
     }
@@ -277,7 +280,7 @@ static void run_begin(struct sl_js *js)
     js->running = true;
     js->hit = LIMIT_NONE;
     js->start_us = sl_clock_mono_us();
-    js->start_rss_kb = js->ex->code_memory_mb ? rss_kb() : 0;
+    js->start_rss_kb = js->ex->code_memory_mb ? rss_kb(js) : 0;
 }
 
 static void run_end(struct sl_js *js)
@@ -615,6 +618,7 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
 {
     struct sl_js *js = sl_calloc(1, sizeof *js);
     js->ex = ex;
+    js->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
     js->group = JSContextGroupCreate();
     JSClassDefinition def = kJSClassDefinitionEmpty;
     def.className = "global";
@@ -675,6 +679,8 @@ void sl_js_free(struct sl_js *js)
     JSValueUnprotect(js->ctx, js->code_reset);
     JSGlobalContextRelease(js->ctx);
     JSContextGroupRelease(js->group);
+    if (js->statm_fd >= 0)
+        close(js->statm_fd);
     free(js);
 }
 
