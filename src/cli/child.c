@@ -34,7 +34,7 @@ void sl_cli_apply_limits(struct sl_exec *ex)
                        env_ull("SLUICE_CODE_MEMORY_MB", 1024));
 }
 
-int sl_cli_in_child(int (*fn)(void *arg, int fd), void *arg, struct sl_buf *out)
+int sl_cli_in_child(int (*fn)(void *arg, int fd), void *arg, FILE *sink, struct sl_buf *out)
 {
     int p[2];
     if (pipe(p)) {
@@ -60,7 +60,9 @@ int sl_cli_in_child(int (*fn)(void *arg, int fd), void *arg, struct sl_buf *out)
     char chunk[65536];
     for (;;) {
         ssize_t n = read(p[0], chunk, sizeof chunk);
-        if (n > 0)
+        if (n > 0 && sink)
+            fwrite(chunk, 1, (size_t)n, sink);
+        else if (n > 0)
             sl_buf_add(out, chunk, (size_t)n);
         else if (n == 0 || errno != EINTR)
             break;
@@ -71,7 +73,8 @@ int sl_cli_in_child(int (*fn)(void *arg, int fd), void *arg, struct sl_buf *out)
         ;
     if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1))
         return WEXITSTATUS(status);
-    sl_buf_release(out);
+    if (out)
+        sl_buf_release(out);
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         fprintf(stderr, "sluice: the execution crashed (signal %d, %s)%s\n", sig, strsignal(sig),

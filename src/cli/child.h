@@ -4,16 +4,18 @@
 #ifndef SL_CLI_CHILD_H
 #define SL_CLI_CHILD_H
 
+#include <stdio.h>
+
 #include "util/alloc.h"
 
 struct sl_exec;
 
 /* Forks; the child calls fn(arg, fd) with the write end of a pipe and exits
- * with its return value. The parent collects what the child wrote into
- * `out` and returns the child's exit status (0 or 1); a child killed by a
- * signal or exiting otherwise is reported on stderr as a failed execution
- * (returns 1). */
-int sl_cli_in_child(int (*fn)(void *arg, int fd), void *arg, struct sl_buf *out);
+ * with its return value. The parent copies what the child writes to `sink`
+ * as it arrives, or collects it into `out` when sink is NULL, and returns
+ * the child's exit status (0 or 1); a child killed by a signal or exiting
+ * otherwise is reported on stderr as a failed execution (returns 1). */
+int sl_cli_in_child(int (*fn)(void *arg, int fd), void *arg, FILE *sink, struct sl_buf *out);
 
 /* Applies SLUICE_CODE_TIMEOUT_MS and SLUICE_CODE_MEMORY_MB to `ex`. */
 void sl_cli_apply_limits(struct sl_exec *ex);

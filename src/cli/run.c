@@ -172,11 +172,7 @@ int sl_cli_run(int argc, char **argv)
         }
     }
     struct run_args a = {wf, items, full, isatty(STDERR_FILENO) != 0};
-    struct sl_buf out = {0};
-    int rc = sl_cli_in_child(run_child, &a, &out);
-    if (out.len)
-        fwrite(out.data, 1, out.len, stdout);
-    sl_buf_release(&out);
+    int rc = sl_cli_in_child(run_child, &a, stdout, NULL);
     json_decref(items);
     sl_workflow_free(wf);
     return rc;

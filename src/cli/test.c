@@ -292,7 +292,7 @@ int sl_cli_test(int argc, char **argv)
     for (size_t i = 0; i < f.n; i++) {
         struct test_args a = {f.v[i]};
         struct sl_buf out = {0};
-        int rc = sl_cli_in_child(run_one, &a, &out);
+        int rc = sl_cli_in_child(run_one, &a, NULL, &out);
         if (out.len)
             fputs(out.data, stdout);
         else
