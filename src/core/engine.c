@@ -11,7 +11,7 @@
  *
  * Memory: items are shared jansson references. A run's output is dropped as
  * soon as its children have their references, unless the node is marked
- * `keep` (see mark_kept()), so a chain of nodes holds about two generations
+ * `keep` (see core/retain.c), so a chain of nodes holds about two generations
  * of items at a time.
  */
 #include "core/engine.h"
@@ -23,6 +23,8 @@
 #include <time.h>
 
 #include "core/engine_int.h"
+#include "core/graph.h"
+#include "core/retain.h"
 #include "js/js.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -204,111 +206,12 @@ static int n_inputs_connected(const struct sl_exec *ex, int node)
     return node_at(ex, node)->n_in_conns;
 }
 
-/* n8n's getParentNodes(name): all ancestors through main connections, in
- * n8n's order. */
-static void parents_rec(const struct sl_exec *ex, int node, char *checked, int *outv, int *outn)
-{
-    const struct sl_node *n = node_at(ex, node);
-    if (checked[node])
-        return;
-    checked[node] = 1;
-    for (int i = 0; i < n->n_in_conns; i++) {
-        for (size_t k = 0; k < n->in[i].n; k++) {
-            int p = n->in[i].v[k].node;
-            if (checked[p])
-                continue;
-            /* unshift p */
-            memmove(outv + 1, outv, sizeof(int) * (size_t)*outn);
-            outv[0] = p;
-            (*outn)++;
-            int *sub = sl_malloc(sizeof(int) * ex->wf->n_nodes * 2 + sizeof(int));
-            int subn = 0;
-            char *c2 = sl_malloc(ex->wf->n_nodes);
-            memcpy(c2, checked, ex->wf->n_nodes);
-            parents_rec(ex, p, c2, sub, &subn);
-            free(c2);
-            for (int j = subn - 1; j >= 0; j--) {
-                for (int q = 0; q < *outn; q++) {
-                    if (outv[q] == sub[j]) {
-                        memmove(outv + q, outv + q + 1, sizeof(int) * (size_t)(*outn - q - 1));
-                        (*outn)--;
-                        break;
-                    }
-                }
-                memmove(outv + 1, outv, sizeof(int) * (size_t)*outn);
-                outv[0] = sub[j];
-                (*outn)++;
-            }
-            free(sub);
-        }
-    }
-}
-
-/* Returns a new array of ancestor indexes (n8n order); *n receives the count. */
-static int *parent_nodes(const struct sl_exec *ex, int node, int *n)
-{
-    int *v = sl_malloc(sizeof(int) * (ex->wf->n_nodes * 2 + 1));
-    char *checked = sl_calloc(ex->wf->n_nodes, 1);
-    *n = 0;
-    parents_rec(ex, node, checked, v, n);
-    free(checked);
-    return v;
-}
-
 static bool in_list(const int *v, int n, int x)
 {
     for (int i = 0; i < n; i++)
         if (v[i] == x)
             return true;
     return false;
-}
-
-/* Whether any enabled node feeds input `input` of `node` (n8n's
- * getHighestNode being non-empty). */
-static bool has_enabled_source(const struct sl_exec *ex, int node, int input, char *seen)
-{
-    const struct sl_node *n = node_at(ex, node);
-    if (input >= n->n_in_conns)
-        return false;
-    for (size_t k = 0; k < n->in[input].n; k++) {
-        int p = n->in[input].v[k].node;
-        if (seen[p])
-            continue;
-        seen[p] = 1;
-        if (!node_at(ex, p)->disabled)
-            return true;
-        for (int i = 0; i < node_at(ex, p)->n_in_conns; i++)
-            if (has_enabled_source(ex, p, i, seen))
-                return true;
-    }
-    return false;
-}
-
-/* Descendants of `from` (excluding it) into `mark`. */
-static void mark_descendants(const struct sl_exec *ex, int from, char *mark)
-{
-    const struct sl_node *n = node_at(ex, from);
-    for (int o = 0; o < n->n_out_conns; o++)
-        for (size_t k = 0; k < n->out[o].n; k++) {
-            int c = n->out[o].v[k].node;
-            if (!mark[c]) {
-                mark[c] = 1;
-                mark_descendants(ex, c, mark);
-            }
-        }
-}
-
-static void mark_ancestors(const struct sl_exec *ex, int from, char *mark)
-{
-    const struct sl_node *n = node_at(ex, from);
-    for (int i = 0; i < n->n_in_conns; i++)
-        for (size_t k = 0; k < n->in[i].n; k++) {
-            int p = n->in[i].v[k].node;
-            if (!mark[p]) {
-                mark[p] = 1;
-                mark_ancestors(ex, p, mark);
-            }
-        }
 }
 
 /* ----------------------------------------------------------- run data */
@@ -463,7 +366,7 @@ static void add_node_to_execute(struct sl_exec *ex, const struct sl_conn *conn, 
                 if (v1)
                     continue;
                 int np;
-                int *pars = parent_nodes(ex, in_node, &np);
+                int *pars = sl_graph_parents(ex->wf, in_node, &np);
                 pars[np++] = in_node;
                 /* reverse */
                 for (int a = 0, b = np - 1; a < b; a++, b--) {
@@ -489,7 +392,7 @@ static void add_node_to_execute(struct sl_exec *ex, const struct sl_conn *conn, 
                 free(pars);
                 if (to_add >= 0) {
                     int npp;
-                    int *pp = parent_nodes(ex, to_add, &npp);
+                    int *pp = sl_graph_parents(ex->wf, to_add, &npp);
                     if (in_list(pp, npp, parent) && (!out || json_array_size(out) == 0))
                         to_add = -1;
                     free(pp);
@@ -795,113 +698,6 @@ static void route_error_output(struct sl_exec *ex, struct sl_node_ctx *c, json_t
     (void)ex;
 }
 
-/* Marks nodes whose outputs must be kept: referenced by name in any
- * expression or code, or between a referenced node and the referrer (for
- * the pairedItem walk), or named by the caller. */
-static bool scan_refs(const struct sl_exec *ex, json_t *v, char *refd, bool *dynamic)
-{
-    bool any = false;
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        static const char *const pats[] = {"$(", "$node[", "$items(", "$node."};
-        for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
-            const char *at = s;
-            size_t pl = strlen(pats[p]);
-            while ((at = strstr(at, pats[p]))) {
-                at += pl;
-                any = true;
-                if (p == 3) {
-                    /* $node.Name: identifier */
-                    size_t len = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$");
-                    bool found = false;
-                    for (size_t i = 0; i < ex->wf->n_nodes; i++)
-                        if (strlen(ex->wf->nodes[i].name) == len &&
-                            !strncmp(ex->wf->nodes[i].name, at, len))
-                            refd[i] = 1, found = true;
-                    if (!found)
-                        *dynamic = true;
-                    continue;
-                }
-                while (*at == ' ')
-                    at++;
-                char q = *at;
-                if (q != '\'' && q != '"' && q != '`') {
-                    if (p == 2 && *at == ')')
-                        continue; /* $items() is the input */
-                    *dynamic = true;
-                    continue;
-                }
-                const char *end = strchr(at + 1, q);
-                if (!end) {
-                    *dynamic = true;
-                    continue;
-                }
-                bool found = false;
-                for (size_t i = 0; i < ex->wf->n_nodes; i++) {
-                    const char *nm = ex->wf->nodes[i].name;
-                    if (strlen(nm) == (size_t)(end - at - 1) && !strncmp(nm, at + 1, (size_t)(end - at - 1)))
-                        refd[i] = 1, found = true;
-                }
-                if (!found && memchr(at + 1, '\\', (size_t)(end - at - 1)))
-                    *dynamic = true;
-            }
-        }
-    } else if (json_is_object(v)) {
-        const char *k;
-        json_t *x;
-        json_object_foreach(v, k, x) any |= scan_refs(ex, x, refd, dynamic);
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *x;
-        json_array_foreach(v, i, x) any |= scan_refs(ex, x, refd, dynamic);
-    }
-    return any;
-}
-
-static void mark_kept(struct sl_exec *ex)
-{
-    size_t n = ex->wf->n_nodes;
-    if (ex->opts.keep_all) {
-        for (size_t i = 0; i < n; i++)
-            ex->runs[i].keep = true;
-        return;
-    }
-    for (size_t k = 0; k < ex->opts.n_keep; k++) {
-        const struct sl_node *nd = sl_workflow_node(ex->wf, ex->opts.keep[k]);
-        if (nd)
-            ex->runs[nd->index].keep = true;
-    }
-    char *refd = sl_calloc(n, 1);
-    char *desc = sl_calloc(n, 1);
-    char *anc = sl_calloc(n, 1);
-    bool dynamic = false;
-    for (size_t z = 0; z < n; z++) {
-        memset(refd, 0, n);
-        if (!scan_refs(ex, ex->wf->nodes[z].params, refd, &dynamic))
-            continue;
-        if (dynamic)
-            break;
-        memset(anc, 0, n);
-        mark_ancestors(ex, (int)z, anc);
-        for (size_t x = 0; x < n; x++) {
-            if (!refd[x])
-                continue;
-            ex->runs[x].keep = true;
-            memset(desc, 0, n);
-            mark_descendants(ex, (int)x, desc);
-            for (size_t m = 0; m < n; m++)
-                if (desc[m] && anc[m])
-                    ex->runs[m].keep = true;
-        }
-    }
-    if (dynamic)
-        for (size_t i = 0; i < n; i++)
-            ex->runs[i].keep = true;
-    free(refd);
-    free(desc);
-    free(anc);
-}
-
 /* ------------------------------------------------------------ running */
 
 /* Runs the node once (n8n's runNode). Returns 0 with *out set (NULL: no
@@ -1012,7 +808,10 @@ int sl_exec_run(struct sl_exec *ex)
         ex->status = SL_EXEC_ERROR;
         return SL_ERR_NODE;
     }
-    mark_kept(ex);
+    bool *plan = sl_retain_plan(wf, ex->opts.keep_all, ex->opts.keep, ex->opts.n_keep);
+    for (size_t i = 0; i < wf->n_nodes; i++)
+        ex->runs[i].keep = plan[i];
+    free(plan);
     struct sl_task first;
     task_init(&first, start->index, 1);
     first.in[0] = ex->opts.start_items ? json_incref(ex->opts.start_items) : single_empty_item();
@@ -1058,10 +857,7 @@ int sl_exec_run(struct sl_exec *ex)
          * passes and the node runs without it. */
         bool ready = true;
         for (int i = 0; i < n->n_in_conns; i++) {
-            char *seen = sl_calloc(wf->n_nodes, 1);
-            bool has = has_enabled_source(ex, t.node, i, seen);
-            free(seen);
-            if (!has)
+            if (!sl_graph_has_enabled_source(wf, t.node, i))
                 break;
             if (!is_v1(ex) && (t.n_in < i || (i < t.n_in && !t.in[i]))) {
                 ready = false;
@@ -1249,7 +1045,7 @@ int sl_exec_run(struct sl_exec *ex)
                         continue;
                 }
                 int np;
-                int *pars = parent_nodes(ex, wn, &np);
+                int *pars = sl_graph_parents(ex->wf, wn, &np);
                 bool parent_waiting = false;
                 for (int q = 0; q < np; q++)
                     if (node_waiting(ex, pars[q]))
