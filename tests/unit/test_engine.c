@@ -189,6 +189,62 @@ static void test_always_output_data(void **state)
     sl_workflow_free(wf);
 }
 
+#include <time.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* A node that fails `fails` times, then returns the attempt count. */
+#define FLAKY(fails, settings)                                                                 \
+    "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Flaky", "code",                    \
+    ",\"typeVersion\":2,\"retryOnFail\":true," settings ",\"parameters\":{\"jsCode\":"        \
+    "\"const n = +($execution.customData.get('n') || 0) + 1; $execution.customData.set('n', n);" \
+    " if (n <= " #fails ") throw new Error('try ' + n); return [{n}]\"}") "],"                   \
+    "\"connections\":{" LINK("T", "Flaky") "}}"
+
+static int run_flaky(const char *text, double *elapsed_ms)
+{
+    struct sl_workflow *wf = load(text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    double t0 = now_ms();
+    int rc = sl_exec_run(ex);
+    *elapsed_ms = now_ms() - t0;
+    int n = -1;
+    if (rc == 0) {
+        json_t *res = sl_exec_result_items(ex);
+        n = (int)json_integer_value(json_object_get(json_object_get(json_array_get(res, 0), "json"), "n"));
+        json_decref(res);
+    }
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+    return n;
+}
+
+static void test_exponential_backoff_and_more_tries(void **state)
+{
+    (void)state;
+    double ms;
+    /* n8n caps maxTries at 5: a node that needs 7 attempts fails */
+    assert_int_equal(run_flaky(FLAKY(6, "\"maxTries\":7,\"waitBetweenTries\":1"), &ms), -1);
+    /* with the sluice key the cap is lifted */
+    assert_int_equal(run_flaky(FLAKY(6, "\"maxTries\":7,\"waitBetweenTries\":1,"
+                                        "\"sluice\":{\"backoff\":\"exponential\"}"), &ms), 7);
+    /* waits of 40, 80, 160 ms (exponential) versus 3 x 40 ms (fixed) */
+    assert_int_equal(run_flaky(FLAKY(3, "\"maxTries\":4,\"waitBetweenTries\":40,"
+                                        "\"sluice\":{\"backoff\":\"exponential\"}"), &ms), 4);
+    assert_true(ms >= 270);
+    assert_int_equal(run_flaky(FLAKY(3, "\"maxTries\":4,\"waitBetweenTries\":40"), &ms), 4);
+    assert_true(ms >= 115 && ms < 270);
+    /* maxWaitMs caps each wait: 40, 50, 50 */
+    assert_int_equal(run_flaky(FLAKY(3, "\"maxTries\":4,\"waitBetweenTries\":40,"
+                                        "\"sluice\":{\"backoff\":\"exponential\",\"maxWaitMs\":50}"), &ms), 4);
+    assert_true(ms >= 135 && ms < 270);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_disabled_node_passes_through),
         cmocka_unit_test(test_execute_once_sees_first_item),
         cmocka_unit_test(test_always_output_data),
+        cmocka_unit_test(test_exponential_backoff_and_more_tries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
