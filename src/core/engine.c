@@ -632,9 +632,26 @@ static bool output_failed(json_t *out)
     return e && !json_is_null(e) && !json_is_false(e);
 }
 
+/* Reads one pairedItem entry ({item, input?} or n8n's bare number form). */
+static bool paired_ref(const json_t *p, size_t *item, int *input)
+{
+    if (json_is_integer(p)) {
+        *item = (size_t)json_integer_value(p);
+        *input = 0;
+        return json_integer_value(p) >= 0;
+    }
+    json_t *i = json_object_get(p, "item");
+    json_t *in = json_object_get(p, "input");
+    if (!json_is_integer(i) || json_integer_value(i) < 0)
+        return false;
+    *item = (size_t)json_integer_value(i);
+    *input = json_is_integer(in) ? (int)json_integer_value(in) : 0;
+    return *input >= 0;
+}
+
 /* n8n's handleNodeErrorOutput: error items on the regular outputs move to
  * the last (error) output, their json laid over the paired input item. */
-static void route_error_output(struct sl_exec *ex, struct sl_node_ctx *c, json_t *out)
+static void route_error_output(struct sl_node_ctx *c, json_t *out)
 {
     size_t n_main = json_array_size(out);
     if (n_main < 1)
@@ -670,16 +687,12 @@ static void route_error_output(struct sl_exec *ex, struct sl_node_ctx *c, json_t
             json_t *p = json_object_get(it, "pairedItem");
             if (json_is_array(p))
                 p = json_array_get(p, 0);
-            if (json_is_integer(p)) {
-                /* numeric form */
-            }
             json_t *orig = NULL;
-            if (json_is_object(p) && !c->task->no_src) {
-                json_t *pi = json_object_get(p, "item");
-                int input = (int)json_integer_value(json_object_get(p, "input"));
-                if (json_is_integer(pi) && input < c->task->n_in && c->task->in[input])
-                    orig = json_array_get(c->task->in[input], (size_t)json_integer_value(pi));
-            }
+            size_t pi;
+            int input;
+            if (p && !c->task->no_src && paired_ref(p, &pi, &input) && input < c->task->n_in &&
+                c->task->in[input])
+                orig = json_array_get(c->task->in[input], pi);
             if (!orig) {
                 json_array_append(errs, it);
                 continue;
@@ -695,7 +708,6 @@ static void route_error_output(struct sl_exec *ex, struct sl_node_ctx *c, json_t
         json_array_set_new(out, o, keep);
     }
     json_array_set_new(out, n_main - 1, errs);
-    (void)ex;
 }
 
 /* ------------------------------------------------------------ running */
@@ -913,7 +925,7 @@ int sl_exec_run(struct sl_exec *ex)
 
         if (rc == 0) {
             if (out && n->on_error == SL_ON_ERROR_CONTINUE_ERROR_OUTPUT && !n->disabled)
-                route_error_output(ex, &c, out);
+                route_error_output(&c, out);
             assign_paired(out, &t);
             if (out)
                 ex->last_node = t.node;
@@ -1100,66 +1112,61 @@ int sl_exec_run(struct sl_exec *ex)
 
 /* ---------------------------------------------------- paired item walk */
 
-static json_t *norm_paired(json_t *p)
-{
-    if (json_is_integer(p))
-        return json_pack("{s:I}", "item", json_integer_value(p));
-    return json_incref(p);
-}
-
-static json_t *paired_walk(struct sl_exec *ex, int target, struct sl_src src, json_t *paired,
+/* n8n's getPairedItem: from item `item` of the output `src` points at,
+ * follows pairedItem back until the output of node `target`. Returns the
+ * borrowed item, or NULL with *err set. */
+static json_t *paired_walk(struct sl_exec *ex, int target, struct sl_src src, size_t item,
                            char **err, int depth)
 {
     while (src.node >= 0 && src.node != target) {
-        if (depth > 10000) {
+        if (depth++ > 10000) {
             *err = sl_strdup("Paired item chain is too long");
             return NULL;
         }
-        depth++;
         const struct sl_run *run = sl_exec_get_run(ex, src.node, src.run);
         json_t *outl = run && run->out ? json_array_get(run->out, (size_t)src.output) : NULL;
+        const char *name = node_at(ex, src.node)->name;
         if (!outl) {
-            *err = sl_asprintf("Paired item data for node '%s' is unavailable",
-                               node_at(ex, src.node)->name);
+            *err = sl_asprintf("Paired item data for node '%s' is unavailable", name);
             return NULL;
         }
-        json_t *it = json_array_get(outl, (size_t)json_integer_value(json_object_get(paired, "item")));
-        json_t *p = json_object_get(it, "pairedItem");
-        if (!it || !p) {
+        json_t *p = json_object_get(json_array_get(outl, item), "pairedItem");
+        if (!p) {
             *err = sl_asprintf("Paired item data for item from node '%s' is unavailable. Ensure "
-                               "'%s' is providing the required output.",
-                               node_at(ex, src.node)->name, node_at(ex, src.node)->name);
+                               "'%s' is providing the required output.", name, name);
             return NULL;
         }
+        size_t next;
+        int in;
         if (json_is_array(p)) {
+            /* several origins: they must all lead to the same item */
             json_t *found = NULL;
             size_t i;
             json_t *pe;
             json_array_foreach(p, i, pe) {
-                json_t *np = norm_paired(pe);
-                int in = (int)json_integer_value(json_object_get(np, "input"));
+                if (!paired_ref(pe, &next, &in))
+                    continue;
                 struct sl_src ns = in < run->n_src ? run->src[in] : (struct sl_src){-1, 0, 0};
                 char *e2 = NULL;
-                json_t *r = paired_walk(ex, target, ns, np, &e2, depth);
-                json_decref(np);
+                json_t *r = paired_walk(ex, target, ns, next, &e2, depth);
                 free(e2);
-                if (!r)
-                    continue;
-                if (found && found != r) {
+                if (r && found && found != r) {
                     *err = sl_strdup("Multiple matching items for expression");
                     return NULL;
                 }
-                found = r;
+                if (r)
+                    found = r;
             }
             if (!found)
                 *err = sl_asprintf("Paired item data for item from node '%s' is unavailable",
-                                   node_at(ex, src.node)->name);
+                                   name);
             return found;
         }
-        json_t *np = norm_paired(p);
-        int in = (int)json_integer_value(json_object_get(np, "input"));
-        paired = np;
-        json_decref(np); /* still referenced by the item */
+        if (!paired_ref(p, &next, &in)) {
+            *err = sl_asprintf("Paired item data for item from node '%s' is invalid", name);
+            return NULL;
+        }
+        item = next;
         src = in < run->n_src ? run->src[in] : (struct sl_src){-1, 0, 0};
     }
     if (src.node < 0) {
@@ -1167,10 +1174,10 @@ static json_t *paired_walk(struct sl_exec *ex, int target, struct sl_src src, js
                            node_at(ex, target)->name);
         return NULL;
     }
-    json_t *l = sl_exec_run_output(ex, src.node, src.run, src.output);
-    json_t *it = json_array_get(l, (size_t)json_integer_value(json_object_get(paired, "item")));
+    json_t *it = json_array_get(sl_exec_run_output(ex, src.node, src.run, src.output), item);
     if (!it)
-        *err = sl_asprintf("Paired item data for node '%s' is unavailable", node_at(ex, target)->name);
+        *err = sl_asprintf("Paired item data for node '%s' is unavailable",
+                           node_at(ex, target)->name);
     return it;
 }
 
@@ -1190,10 +1197,7 @@ json_t *sl_exec_paired_item(struct sl_exec *ex, struct sl_node_ctx *ctx, int tar
             break;
         }
     struct sl_src src = t->no_src ? (struct sl_src){-1, 0, 0} : t->src[in];
-    json_t *p = json_pack("{s:I}", "item", (json_int_t)item);
-    json_t *r = paired_walk(ex, target, src, p, err, 0);
-    json_decref(p);
-    return r;
+    return paired_walk(ex, target, src, item, err, 0);
 }
 
 /* -------------------------------------------------------------- public */
