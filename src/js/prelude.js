@@ -183,8 +183,8 @@
     hide(g, '__sl_compile', function (body) {
         return new Function('"use strict"; return (' + body + ');');
     });
-    /* Converts a value for the C side: primitives as they are, anything
-     * else as JSON text wrapped in an array marker. */
+    /* A template's value for the C side: a luxon DateTime as its ISO text
+     * (as n8n prints it), anything else as it is. */
     hide(g, '__sl_out', function (v) {
         if (g.luxon && v instanceof g.luxon.DateTime) return v.toISO();
         return v;
@@ -230,14 +230,12 @@
         }
     }
     function validateAll(result) {
-        if (typeof result !== 'object' || result === null && false)
-            throw new ValidationError("Code doesn't return items properly", 'Please return an array of objects, one for each item you would like to output.');
-        if (result === null)
-            throw new ValidationError("Code doesn't return items properly", 'Please return an array of objects, one for each item you would like to output.');
+        const improper = () => new ValidationError("Code doesn't return items properly",
+            'Please return an array of objects, one for each item you would like to output.');
+        if (typeof result !== 'object' || result === null) throw improper();
         if (Array.isArray(result)) {
             for (const it of result)
-                if (!isObject(it))
-                    throw new ValidationError("Code doesn't return items properly", 'Please return an array of objects, one for each item you would like to output.');
+                if (!isObject(it)) throw improper();
             if (result.some((it) => Object.keys(it).some((k) => ITEM_KEYS.has(k))))
                 result.forEach(validateTopLevelKeys);
         }
@@ -246,10 +244,8 @@
         return out;
     }
     function validateEach(result, index) {
-        if (typeof result !== 'object' || result === null) {
-            if (result === null || typeof result !== 'object')
-                throw new ValidationError("Code doesn't return an object", `Please return an object representing the output item. ('${result}' was returned instead.)`, index);
-        }
+        if (typeof result !== 'object' || result === null)
+            throw new ValidationError("Code doesn't return an object", `Please return an object representing the output item. ('${result}' was returned instead.)`, index);
         if (Array.isArray(result)) {
             const first = result.length > 0 ? `An array of ${typeof result[0]}s was returned.` : 'An empty array was returned.';
             throw new ValidationError("Code doesn't return a single object", `${first} If you need to output multiple items, please use the 'Run Once for All Items' mode instead.`, index);
