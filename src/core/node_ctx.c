@@ -82,14 +82,24 @@ json_t *sl_ctx_param(struct sl_node_ctx *ctx, const char *path, size_t item, jso
     return sl_ctx_eval(ctx, raw, item);
 }
 
+/* The evaluated parameter for the typed getters: 1 with *v set (a new
+ * reference), 0 when absent (the caller uses its default), or a negative
+ * error with the message set. */
+static int fetch(struct sl_node_ctx *ctx, const char *path, size_t item, json_t **v)
+{
+    *v = sl_ctx_param(ctx, path, item, NULL);
+    if (*v)
+        return 1;
+    return sl_ctx_failed(ctx) ? SL_ERR_NODE : 0;
+}
+
 int sl_ctx_param_bool(struct sl_node_ctx *ctx, const char *path, size_t item, bool dflt, bool *out)
 {
-    json_t *v = sl_ctx_param(ctx, path, item, NULL);
-    if (!v) {
-        if (sl_ctx_failed(ctx))
-            return SL_ERR_NODE;
+    json_t *v;
+    int got = fetch(ctx, path, item, &v);
+    if (got <= 0) {
         *out = dflt;
-        return 0;
+        return got;
     }
     int rc = 0;
     if (json_is_boolean(v))
@@ -106,12 +116,11 @@ int sl_ctx_param_bool(struct sl_node_ctx *ctx, const char *path, size_t item, bo
 int sl_ctx_param_num(struct sl_node_ctx *ctx, const char *path, size_t item, double dflt,
                      double *out)
 {
-    json_t *v = sl_ctx_param(ctx, path, item, NULL);
-    if (!v) {
-        if (sl_ctx_failed(ctx))
-            return SL_ERR_NODE;
+    json_t *v;
+    int got = fetch(ctx, path, item, &v);
+    if (got <= 0) {
         *out = dflt;
-        return 0;
+        return got;
     }
     int rc = 0;
     if (json_is_number(v)) {
@@ -147,12 +156,11 @@ int sl_ctx_param_int(struct sl_node_ctx *ctx, const char *path, size_t item, lon
 int sl_ctx_param_str(struct sl_node_ctx *ctx, const char *path, size_t item, const char *dflt,
                      char **out)
 {
-    json_t *v = sl_ctx_param(ctx, path, item, NULL);
-    if (!v) {
-        if (sl_ctx_failed(ctx))
-            return SL_ERR_NODE;
-        *out = dflt ? sl_strdup(dflt) : NULL;
-        return 0;
+    json_t *v;
+    int got = fetch(ctx, path, item, &v);
+    if (got <= 0) {
+        *out = got == 0 && dflt ? sl_strdup(dflt) : NULL;
+        return got;
     }
     int rc = 0;
     if (json_is_string(v))
@@ -178,6 +186,11 @@ void sl_ctx_out(struct sl_node_ctx *ctx, int output, json_t *item)
     if (!ctx->out[output])
         ctx->out[output] = json_array();
     json_array_append_new(ctx->out[output], item);
+}
+
+void sl_ctx_pass_through(struct sl_node_ctx *ctx, int input, int output)
+{
+    sl_ctx_out_list(ctx, output, json_copy(sl_ctx_input(ctx, input)));
 }
 
 void sl_ctx_out_list(struct sl_node_ctx *ctx, int output, json_t *items)

@@ -14,10 +14,7 @@ static int execute(struct sl_node_ctx *ctx)
         sl_ctx_out(ctx, 0, sl_item_new(NULL));
         return 0;
     }
-    json_t *in = sl_ctx_input(ctx, 0);
-    size_t i;
-    json_t *it;
-    json_array_foreach(in, i, it) sl_ctx_out(ctx, 0, json_incref(it));
+    sl_ctx_pass_through(ctx, 0, 0);
     return 0;
 }
 

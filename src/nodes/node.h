@@ -109,6 +109,8 @@ void sl_ctx_out(struct sl_node_ctx *ctx, int output, json_t *item);
  * `output`; cheaper than one sl_ctx_out() per item when the node built the
  * whole list. */
 void sl_ctx_out_list(struct sl_node_ctx *ctx, int output, json_t *items);
+/* Emits every item of input `input` unchanged on output `output`. */
+void sl_ctx_pass_through(struct sl_node_ctx *ctx, int input, int output);
 /* Declares that the node returns null: no output, its branch ends and it
  * gets no run record (n8n's `return null`). */
 void sl_ctx_out_null(struct sl_node_ctx *ctx);
