@@ -1,7 +1,7 @@
 # sluice — top-level driver.
 #   make        build build/sluice (Release, -Wall -Wextra -Werror)
 #   make run    build and run the example order processor
-#   make test   build and run every test, then the suite again under ASan+UBSan
+#   make test   check formatting, build and run every test, then again under ASan+UBSan
 #   make fuzz   build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
 # Missing Debian packages are installed first (scripts/install-deps).
 BUILD ?= build
@@ -10,7 +10,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test test-release test-asan fuzz clean
+.PHONY: all deps run test test-release test-asan format format-check fuzz clean
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
@@ -21,7 +21,13 @@ deps:
 run: all
 	$(BUILD)/sluice run examples/order-processor.json --input examples/orders.json
 
-test: test-release test-asan
+test: format-check test-release test-asan
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+
+format-check: deps
+	scripts/check-format
 
 test-release: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

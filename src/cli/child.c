@@ -79,8 +79,9 @@ int sl_cli_in_child(int (*fn)(void *arg, int fd), void *arg, FILE *sink, struct 
         int sig = WTERMSIG(status);
         fprintf(stderr, "sluice: the execution crashed (signal %d, %s)%s\n", sig, strsignal(sig),
                 sig == SIGKILL ? ": it was killed, most likely for using too much memory"
-                : sig == SIGABRT ? ": it aborted, most likely out of memory (see SLUICE_CODE_MEMORY_MB)"
-                                 : "");
+                : sig == SIGABRT
+                    ? ": it aborted, most likely out of memory (see SLUICE_CODE_MEMORY_MB)"
+                    : "");
     } else {
         fprintf(stderr, "sluice: the execution process exited with status %d\n",
                 WEXITSTATUS(status));

@@ -146,16 +146,18 @@ int sl_cli_run(int argc, char **argv)
         return 2;
     }
     if (!sl_workflow_start_node(wf)) {
-        fprintf(stderr, "sluice: %s: no node to start the workflow from: it needs an enabled "
-                        "trigger node (for example a Manual Trigger)\n", path);
+        fprintf(stderr,
+                "sluice: %s: no node to start the workflow from: it needs an enabled "
+                "trigger node (for example a Manual Trigger)\n",
+                path);
         sl_workflow_free(wf);
         return 2;
     }
     json_t *items = NULL;
     if (input) {
         json_error_t je;
-        json_t *doc = strcmp(input, "-") ? json_load_file(input, 0, &je)
-                                         : json_loadf(stdin, 0, &je);
+        json_t *doc =
+            strcmp(input, "-") ? json_load_file(input, 0, &je) : json_loadf(stdin, 0, &je);
         if (!doc) {
             fprintf(stderr, "sluice: --input %s: invalid JSON at line %d, column %d: %s\n", input,
                     je.line, je.column, je.text);

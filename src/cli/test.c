@@ -96,7 +96,8 @@ static bool same(const json_t *a, const json_t *b, const char *path, struct sl_b
         if (json_is_object(a)) {
             const char *k;
             json_t *v;
-            json_object_foreach((json_t *)a, k, v) {
+            json_object_foreach((json_t *)a, k, v)
+            {
                 char *p = sl_asprintf("%s.%s", path, k);
                 json_t *w = json_object_get(b, k);
                 bool ok = w ? same(v, w, p, why) : false;
@@ -109,7 +110,8 @@ static bool same(const json_t *a, const json_t *b, const char *path, struct sl_b
                 if (!ok)
                     return false;
             }
-            json_object_foreach((json_t *)b, k, v) {
+            json_object_foreach((json_t *)b, k, v)
+            {
                 if (!json_object_get(a, k)) {
                     char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
                     sl_buf_addf(why, "%s.%s: expected nothing, got %s", path, k, s);
@@ -150,9 +152,11 @@ static json_t *normalize(json_t *items, bool keep_paired)
     json_t *res = json_array();
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
-        json_t *c = json_is_object(it) && json_object_get(it, "json") ? json_copy(it)
-                                                                       : sl_item_new(json_incref(it));
+    json_array_foreach(items, i, it)
+    {
+        json_t *c = json_is_object(it) && json_object_get(it, "json")
+                        ? json_copy(it)
+                        : sl_item_new(json_incref(it));
         if (!keep_paired)
             json_object_del(c, "pairedItem");
         json_object_del(c, "binary");
@@ -190,7 +194,8 @@ static int run_one(void *arg, int fd)
     size_t n_keep = 0;
     const char *k;
     json_t *v;
-    json_object_foreach(expected, k, v) {
+    json_object_foreach(expected, k, v)
+    {
         keep = sl_realloc(keep, sizeof *keep * (n_keep + 1));
         keep[n_keep++] = k;
     }
@@ -214,7 +219,8 @@ static int run_one(void *arg, int fd)
     struct sl_exec *ex = sl_exec_new(wf, &opts);
     sl_cli_apply_limits(ex);
     int rc = sl_exec_run(ex);
-    bool keep_paired = strstr(a->path, "core-WorkflowExecute/") && !strstr(a->path, "error_outputs");
+    bool keep_paired =
+        strstr(a->path, "core-WorkflowExecute/") && !strstr(a->path, "error_outputs");
     struct sl_buf why = {0};
     bool ok = true;
     if (expect_err) {
@@ -229,7 +235,8 @@ static int run_one(void *arg, int fd)
             ok = false;
         }
     } else {
-        json_object_foreach(expected, k, v) {
+        json_object_foreach(expected, k, v)
+        {
             json_t *runs = sl_exec_node_output0(ex, k);
             if (!runs) {
                 sl_buf_addf(&why, "node '%s' did not run", k);
@@ -237,7 +244,8 @@ static int run_one(void *arg, int fd)
                 break;
             }
             if (json_array_size(runs) != 1) {
-                sl_buf_addf(&why, "node '%s' ran %zu times, expected once", k, json_array_size(runs));
+                sl_buf_addf(&why, "node '%s' ran %zu times, expected once", k,
+                            json_array_size(runs));
                 json_decref(runs);
                 ok = false;
                 break;

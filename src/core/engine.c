@@ -545,9 +545,8 @@ static void assign_paired(json_t *out, const struct sl_task *t)
     bool single = t->n_in == 1 && t->in[0] && n_in0 == 1;
     bool same = json_array_size(out) == 1 && t->n_in == 1 && t->in[0] &&
                 json_array_size(json_array_get(out, 0)) == n_in0;
-    bool single_out = json_array_size(out) == 1 &&
-                      json_array_size(json_array_get(out, 0)) == 1 && t->n_in == 1 &&
-                      t->in[0] && n_in0 > 1;
+    bool single_out = json_array_size(out) == 1 && json_array_size(json_array_get(out, 0)) == 1 &&
+                      t->n_in == 1 && t->in[0] && n_in0 > 1;
     size_t no = json_array_size(out);
     for (size_t o = 0; o < no; o++) {
         json_t *list = json_array_get(out, o);
@@ -669,7 +668,8 @@ static void route_error_output(struct sl_node_ctx *c, json_t *out)
                 bool only = true;
                 const char *k;
                 json_t *v;
-                json_object_foreach(j, k, v) {
+                json_object_foreach(j, k, v)
+                {
                     if (strcmp(k, "error") && strcmp(k, "message") && strcmp(k, "details"))
                         only = false;
                 }
@@ -893,7 +893,8 @@ int sl_exec_run(struct sl_exec *ex)
         json_t *out = NULL;
         int rc = 0;
         json_t *pinned = ex->opts.pin_data && wf->pin_data && !n->disabled
-                             ? json_object_get(wf->pin_data, n->name) : NULL;
+                             ? json_object_get(wf->pin_data, n->name)
+                             : NULL;
         int tries = n->retry_on_fail ? n->max_tries : 1;
         ctx_init(&c, ex, &t, run_index, input0);
         for (int attempt = 0; attempt < tries; attempt++) {
@@ -936,8 +937,8 @@ int sl_exec_run(struct sl_exec *ex)
                     for (int i = 0; i < t.n_in; i++) {
                         size_t m = json_array_size(t.in[i]);
                         for (size_t k = 0; k < m; k++)
-                            json_array_append_new(pairs, json_pack("{s:I,s:i}", "item",
-                                                                   (json_int_t)k, "input", i));
+                            json_array_append_new(
+                                pairs, json_pack("{s:I,s:i}", "item", (json_int_t)k, "input", i));
                     }
                     json_t *item = json_pack("{s:{},s:o}", "json", "pairedItem", pairs);
                     json_t *l = json_array();
@@ -1133,7 +1134,8 @@ static json_t *paired_walk(struct sl_exec *ex, int target, struct sl_src src, si
         json_t *p = json_object_get(json_array_get(outl, item), "pairedItem");
         if (!p) {
             *err = sl_asprintf("Paired item data for item from node '%s' is unavailable. Ensure "
-                               "'%s' is providing the required output.", name, name);
+                               "'%s' is providing the required output.",
+                               name, name);
             return NULL;
         }
         size_t next;
@@ -1143,7 +1145,8 @@ static json_t *paired_walk(struct sl_exec *ex, int target, struct sl_src src, si
             json_t *found = NULL;
             size_t i;
             json_t *pe;
-            json_array_foreach(p, i, pe) {
+            json_array_foreach(p, i, pe)
+            {
                 if (!paired_ref(pe, &next, &in))
                     continue;
                 struct sl_src ns = in < run->n_src ? run->src[in] : (struct sl_src){-1, 0, 0};
@@ -1158,8 +1161,7 @@ static json_t *paired_walk(struct sl_exec *ex, int target, struct sl_src src, si
                     found = r;
             }
             if (!found)
-                *err = sl_asprintf("Paired item data for item from node '%s' is unavailable",
-                                   name);
+                *err = sl_asprintf("Paired item data for item from node '%s' is unavailable", name);
             return found;
         }
         if (!paired_ref(p, &next, &in)) {
@@ -1176,8 +1178,8 @@ static json_t *paired_walk(struct sl_exec *ex, int target, struct sl_src src, si
     }
     json_t *it = json_array_get(sl_exec_run_output(ex, src.node, src.run, src.output), item);
     if (!it)
-        *err = sl_asprintf("Paired item data for node '%s' is unavailable",
-                           node_at(ex, target)->name);
+        *err =
+            sl_asprintf("Paired item data for node '%s' is unavailable", node_at(ex, target)->name);
     return it;
 }
 
@@ -1275,12 +1277,18 @@ enum sl_exec_status sl_exec_status(const struct sl_exec *ex)
 const char *sl_exec_status_name(enum sl_exec_status st)
 {
     switch (st) {
-    case SL_EXEC_NEW: return "new";
-    case SL_EXEC_RUNNING: return "running";
-    case SL_EXEC_SUCCESS: return "success";
-    case SL_EXEC_ERROR: return "error";
-    case SL_EXEC_WAITING: return "waiting";
-    case SL_EXEC_CANCELED: return "canceled";
+    case SL_EXEC_NEW:
+        return "new";
+    case SL_EXEC_RUNNING:
+        return "running";
+    case SL_EXEC_SUCCESS:
+        return "success";
+    case SL_EXEC_ERROR:
+        return "error";
+    case SL_EXEC_WAITING:
+        return "waiting";
+    case SL_EXEC_CANCELED:
+        return "canceled";
     }
     return "unknown";
 }
@@ -1361,7 +1369,8 @@ json_t *sl_exec_result_json(const struct sl_exec *ex)
             json_object_set_new(o, "startTime", json_integer(run->start_ms));
             json_object_set_new(o, "executionTime", json_integer(run->dur_us / 1000));
             json_object_set_new(o, "executionTimeUs", json_integer(run->dur_us));
-            json_object_set_new(o, "executionStatus", json_string(run->failed ? "error" : "success"));
+            json_object_set_new(o, "executionStatus",
+                                json_string(run->failed ? "error" : "success"));
             json_object_set_new(o, "itemsIn", json_integer((json_int_t)run->items_in));
             json_t *counts = json_array();
             for (int k = 0; k < run->n_out; k++)
@@ -1378,12 +1387,12 @@ json_t *sl_exec_result_json(const struct sl_exec *ex)
                                                          "previousNodeRun", run->src[k].run));
             }
             json_object_set_new(o, "source", src);
-            json_object_set_new(o, "data", run->out ? json_pack("{s:O}", "main", run->out)
-                                                    : json_null());
-            json_object_set_new(o, "error", run->error
-                                                ? error_json(run->error, run->error_desc,
-                                                             ex->wf->nodes[i].name)
-                                                : json_null());
+            json_object_set_new(o, "data",
+                                run->out ? json_pack("{s:O}", "main", run->out) : json_null());
+            json_object_set_new(o, "error",
+                                run->error
+                                    ? error_json(run->error, run->error_desc, ex->wf->nodes[i].name)
+                                    : json_null());
             json_array_append_new(list, o);
         }
         json_object_set_new(rd, ex->wf->nodes[i].name, list);

@@ -34,13 +34,13 @@ enum sl_exec_status {
 };
 
 struct sl_exec_opts {
-    const char *mode;          /* "manual" when NULL */
-    const char *id;            /* execution id; generated when NULL */
-    json_t *start_items;       /* borrowed items for the start node; NULL: [{json:{}}] */
-    bool keep_all;             /* keep every node's output (full run data) */
-    const char *const *keep;   /* names of nodes whose output to keep */
+    const char *mode;        /* "manual" when NULL */
+    const char *id;          /* execution id; generated when NULL */
+    json_t *start_items;     /* borrowed items for the start node; NULL: [{json:{}}] */
+    bool keep_all;           /* keep every node's output (full run data) */
+    const char *const *keep; /* names of nodes whose output to keep */
     size_t n_keep;
-    bool pin_data;             /* use the workflow's pinData as pinned output */
+    bool pin_data; /* use the workflow's pinData as pinned output */
     /* Called after each node run (progress display); may be NULL. */
     void (*on_node)(void *ud, const struct sl_exec *ex, const struct sl_node *node);
     void *ud;

@@ -25,33 +25,33 @@ struct sl_run {
     int64_t start_ms;
     int64_t dur_us;
     bool failed;
-    json_t *out;            /* array of per-output arrays; NULL once dropped or no data */
-    size_t *counts;         /* items per output (kept after `out` is dropped) */
+    json_t *out;    /* array of per-output arrays; NULL once dropped or no data */
+    size_t *counts; /* items per output (kept after `out` is dropped) */
     int n_out;
     size_t items_in;
-    char *error;            /* error message or NULL */
+    char *error; /* error message or NULL */
     char *error_desc;
-    struct sl_src *src;     /* per input */
+    struct sl_src *src; /* per input */
     int n_src;
 };
 
 struct sl_node_runs {
     struct sl_run *v;
     size_t n, cap;
-    json_t *context;        /* node context ($node["X"].context), created lazily */
-    bool keep;              /* outputs must be kept for expressions / caller */
+    json_t *context; /* node context ($node["X"].context), created lazily */
+    bool keep;       /* outputs must be kept for expressions / caller */
 };
 
 /* A queued node execution (n8n's IExecuteData). */
 struct sl_task {
     int node;
     int n_in;
-    json_t **in;            /* per input: owned array, or NULL (no data) */
-    struct sl_src *src;     /* per input */
-    bool no_src;            /* the start node: source null */
+    json_t **in;        /* per input: owned array, or NULL (no data) */
+    struct sl_src *src; /* per input */
+    bool no_src;        /* the start node: source null */
 };
 
-struct sl_wait {            /* waitingExecution[node][index] */
+struct sl_wait { /* waitingExecution[node][index] */
     int node;
     int index;
     struct sl_task t;
@@ -61,9 +61,9 @@ struct sl_node_ctx {
     struct sl_exec *ex;
     const struct sl_node *node;
     int run_index;
-    struct sl_task *task;   /* borrowed */
-    json_t *input0;         /* connection input data (first input with data) */
-    json_t **out;           /* per output: array being built */
+    struct sl_task *task; /* borrowed */
+    json_t *input0;       /* connection input data (first input with data) */
+    json_t **out;         /* per output: array being built */
     int n_out;
     bool out_null;
     char *err;
@@ -78,28 +78,28 @@ struct sl_exec {
     char *id;
     char *mode;
     enum sl_exec_status status;
-    struct sl_node_runs *runs;     /* per node */
-    struct sl_task *stack;         /* deque: [head, head+len) */
+    struct sl_node_runs *runs; /* per node */
+    struct sl_task *stack;     /* deque: [head, head+len) */
     size_t head, len, cap;
     struct sl_wait *waits;
     size_t n_waits, cap_waits;
-    int *wait_order;               /* nodes waiting, in insertion order */
+    int *wait_order; /* nodes waiting, in insertion order */
     size_t n_wait_order;
-    int last_node;                 /* lastNodeExecuted, -1 */
-    json_t *last_out;              /* output arrays of the last node with data */
+    int last_node;    /* lastNodeExecuted, -1 */
+    json_t *last_out; /* output arrays of the last node with data */
     char *error;
     char *error_desc;
     int error_node;
     uint64_t nodes_done, items_done;
-    int *finished;                 /* node of every recorded run, in order */
+    int *finished; /* node of every recorded run, in order */
     size_t n_finished, cap_finished;
-    json_t *custom_data;           /* $execution.customData */
-    json_t *empty;                 /* a shared empty array */
+    json_t *custom_data; /* $execution.customData */
+    json_t *empty;       /* a shared empty array */
     struct sl_js *js;
     uint64_t code_timeout_ms, code_memory_mb;
-    struct sl_node_ctx *cur;       /* the node context running now */
-    uint64_t epoch;                /* bumped per node run: JS caches key on it */
-    bool fatal;                    /* a limit was hit: no continue-on-fail */
+    struct sl_node_ctx *cur; /* the node context running now */
+    uint64_t epoch;          /* bumped per node run: JS caches key on it */
+    bool fatal;              /* a limit was hit: no continue-on-fail */
 };
 
 /* Run data lookups for the expression bridge. Returned arrays are

@@ -8,11 +8,11 @@
 
 enum sl_err {
     SL_OK = 0,
-    SL_ERR = -1,        /* generic failure, detail on the context */
-    SL_ERR_PARSE = -2,  /* malformed input (JSON, expression) */
+    SL_ERR = -1,         /* generic failure, detail on the context */
+    SL_ERR_PARSE = -2,   /* malformed input (JSON, expression) */
     SL_ERR_INVALID = -3, /* well-formed input that breaks a rule */
-    SL_ERR_NODE = -4,   /* a node failed while executing */
-    SL_ERR_LIMIT = -5,  /* a time or memory limit was hit */
+    SL_ERR_NODE = -4,    /* a node failed while executing */
+    SL_ERR_LIMIT = -5,   /* a time or memory limit was hit */
     SL_ERR_IO = -6,
 };
 

@@ -183,15 +183,19 @@ json_t *sl_expr_resolve(struct sl_node_ctx *ctx, json_t *value, size_t item, cha
     if (json_is_object(value)) {
         const char *k;
         json_t *v;
-        json_object_foreach(value, k, v) {
-            if (may_hold_expr(v) && !(ok = resolve_child(ctx, value, &res, v, item, err, put_key, k)))
+        json_object_foreach(value, k, v)
+        {
+            if (may_hold_expr(v) &&
+                !(ok = resolve_child(ctx, value, &res, v, item, err, put_key, k)))
                 break;
         }
     } else if (json_is_array(value)) {
         size_t i;
         json_t *v;
-        json_array_foreach(value, i, v) {
-            if (may_hold_expr(v) && !(ok = resolve_child(ctx, value, &res, v, item, err, put_index, &i)))
+        json_array_foreach(value, i, v)
+        {
+            if (may_hold_expr(v) &&
+                !(ok = resolve_child(ctx, value, &res, v, item, err, put_index, &i)))
                 break;
         }
     }

@@ -60,7 +60,8 @@ static bool is_item_shaped(const json_t *v)
         return false;
     const char *k;
     json_t *x;
-    json_object_foreach((json_t *)v, k, x) {
+    json_object_foreach((json_t *)v, k, x)
+    {
         bool ok = false;
         for (size_t i = 0; i < sizeof item_keys / sizeof item_keys[0]; i++)
             ok |= !strcmp(k, item_keys[i]);
@@ -74,8 +75,9 @@ json_t *sl_items_from_user(const json_t *value, char *err, size_t errlen)
 {
     if (json_is_object(value)) {
         json_t *res = json_array();
-        json_array_append_new(res, is_item_shaped(value) ? json_copy((json_t *)value)
-                                                        : sl_item_new(json_incref((json_t *)value)));
+        json_array_append_new(res, is_item_shaped(value)
+                                       ? json_copy((json_t *)value)
+                                       : sl_item_new(json_incref((json_t *)value)));
         return res;
     }
     if (!json_is_array(value)) {
@@ -85,14 +87,15 @@ json_t *sl_items_from_user(const json_t *value, char *err, size_t errlen)
     json_t *res = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(value, i, v) {
+    json_array_foreach(value, i, v)
+    {
         if (!json_is_object(v)) {
             snprintf(err, errlen, "item %zu is not an object", i);
             json_decref(res);
             return NULL;
         }
-        json_array_append_new(res, is_item_shaped(v) ? json_incref(v)
-                                                     : sl_item_new(json_incref(v)));
+        json_array_append_new(res,
+                              is_item_shaped(v) ? json_incref(v) : sl_item_new(json_incref(v)));
     }
     return res;
 }

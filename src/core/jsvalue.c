@@ -588,7 +588,8 @@ void sl_jsv_stringify_to(struct sl_buf *b, const json_t *v, int indent, int dept
         struct idx_key *idx = sl_calloc(n ? n : 1, sizeof *idx);
         const char *k;
         json_t *x;
-        json_object_foreach((json_t *)v, k, x) {
+        json_object_foreach((json_t *)v, k, x)
+        {
             uint64_t u;
             if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, &u))
                 idx[ni++] = (struct idx_key){u, k};
@@ -605,7 +606,8 @@ void sl_jsv_stringify_to(struct sl_buf *b, const json_t *v, int indent, int dept
             sl_buf_adds(b, indent ? ": " : ":");
             sl_jsv_stringify_to(b, json_object_get(v, idx[i].k), indent, depth + 1);
         }
-        json_object_foreach((json_t *)v, k, x) {
+        json_object_foreach((json_t *)v, k, x)
+        {
             if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, NULL))
                 continue;
             if (!first)

@@ -104,8 +104,8 @@ int sl_ctx_param_bool(struct sl_node_ctx *ctx, const char *path, size_t item, bo
     int rc = 0;
     if (json_is_boolean(v))
         *out = json_is_true(v);
-    else if (json_is_string(v) && (!strcmp(json_string_value(v), "true") ||
-                                   !strcmp(json_string_value(v), "false")))
+    else if (json_is_string(v) &&
+             (!strcmp(json_string_value(v), "true") || !strcmp(json_string_value(v), "false")))
         *out = !strcmp(json_string_value(v), "true");
     else
         rc = sl_ctx_fail(ctx, "parameter '%s' must be a boolean", path);

@@ -64,8 +64,10 @@ static int load_settings(struct sl_node *n, struct sl_error *err)
         else if (!strcmp(s, "continueErrorOutput"))
             n->on_error = SL_ON_ERROR_CONTINUE_ERROR_OUTPUT;
         else if (strcmp(s, "stopWorkflow")) {
-            sl_error_set(err, "node '%s': onError '%s' is not one of stopWorkflow, "
-                              "continueRegularOutput, continueErrorOutput", n->name, s);
+            sl_error_set(err,
+                         "node '%s': onError '%s' is not one of stopWorkflow, "
+                         "continueRegularOutput, continueErrorOutput",
+                         n->name, s);
             return SL_ERR_INVALID;
         }
     } else if (oe && !json_is_null(oe)) {
@@ -136,8 +138,8 @@ static int load_node(struct sl_workflow *wf, size_t i, json_t *j, struct sl_erro
         return SL_ERR_INVALID;
     }
     if (!sl_node_type_has_version(n->kind, n->version)) {
-        sl_error_set(err, "node '%s': node type '%s' has no version %g in sluice", n->name,
-                     n->type, n->version);
+        sl_error_set(err, "node '%s': node type '%s' has no version %g in sluice", n->name, n->type,
+                     n->version);
         return SL_ERR_INVALID;
     }
     json_t *params = json_object_get(j, "parameters");
@@ -191,7 +193,8 @@ static int load_connections(struct sl_workflow *wf, json_t *conns, struct sl_err
     }
     const char *src_name;
     json_t *by_type;
-    json_object_foreach(conns, src_name, by_type) {
+    json_object_foreach(conns, src_name, by_type)
+    {
         const struct sl_node *src_c = sl_workflow_node(wf, src_name);
         if (!src_c) {
             sl_error_set(err, "connections: source node '%s' does not exist", src_name);
@@ -217,8 +220,8 @@ static int load_connections(struct sl_workflow *wf, json_t *conns, struct sl_err
             if (json_is_null(list))
                 continue;
             if (!json_is_array(list)) {
-                sl_error_set(err, "connections of node '%s': output %zu must be an array",
-                             src_name, o);
+                sl_error_set(err, "connections of node '%s': output %zu must be an array", src_name,
+                             o);
                 return SL_ERR_INVALID;
             }
             size_t nc = json_array_size(list);
@@ -228,20 +231,26 @@ static int load_connections(struct sl_workflow *wf, json_t *conns, struct sl_err
                 json_t *dn = json_object_get(c, "node");
                 json_t *di = json_object_get(c, "index");
                 if (!json_is_string(dn)) {
-                    sl_error_set(err, "connections of node '%s': output %zu entry %zu has no "
-                                      "'node' name", src_name, o, k);
+                    sl_error_set(err,
+                                 "connections of node '%s': output %zu entry %zu has no "
+                                 "'node' name",
+                                 src_name, o, k);
                     return SL_ERR_INVALID;
                 }
                 const struct sl_node *dst = sl_workflow_node(wf, json_string_value(dn));
                 if (!dst) {
-                    sl_error_set(err, "connections of node '%s': destination node '%s' does "
-                                      "not exist", src_name, json_string_value(dn));
+                    sl_error_set(err,
+                                 "connections of node '%s': destination node '%s' does "
+                                 "not exist",
+                                 src_name, json_string_value(dn));
                     return SL_ERR_INVALID;
                 }
                 long long idx = json_is_integer(di) ? json_integer_value(di) : 0;
                 if (idx < 0 || idx >= 64) {
-                    sl_error_set(err, "connections of node '%s': input index %lld of node '%s' "
-                                      "is out of range", src_name, idx, dst->name);
+                    sl_error_set(err,
+                                 "connections of node '%s': input index %lld of node '%s' "
+                                 "is out of range",
+                                 src_name, idx, dst->name);
                     return SL_ERR_INVALID;
                 }
                 src->out[o].v[src->out[o].n].node = dst->index;
@@ -286,10 +295,11 @@ struct sl_workflow *sl_workflow_from_json(json_t *doc, struct sl_error *err)
     json_t *settings = json_object_get(doc, "settings");
     json_t *order = json_object_get(settings, "executionOrder");
     wf->order = json_is_string(order) && !strcmp(json_string_value(order), "v1") ? SL_ORDER_V1
-                                                                                  : SL_ORDER_V0;
+                                                                                 : SL_ORDER_V0;
     json_t *tz = json_object_get(settings, "timezone");
     wf->timezone = json_is_string(tz) && strcmp(json_string_value(tz), "DEFAULT")
-                       ? json_string_value(tz) : NULL;
+                       ? json_string_value(tz)
+                       : NULL;
     wf->pin_data = json_object_get(doc, "pinData");
     if (wf->pin_data && !json_is_object(wf->pin_data))
         wf->pin_data = NULL;

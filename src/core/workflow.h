@@ -23,14 +23,14 @@ enum sl_on_error {
 };
 
 enum sl_backoff {
-    SL_BACKOFF_FIXED = 0,       /* n8n: waitBetweenTries between attempts */
-    SL_BACKOFF_EXPONENTIAL,     /* sluice: waitBetweenTries * 2^attempt */
+    SL_BACKOFF_FIXED = 0,   /* n8n: waitBetweenTries between attempts */
+    SL_BACKOFF_EXPONENTIAL, /* sluice: waitBetweenTries * 2^attempt */
 };
 
 /* One connection from an output of a node to an input of another. */
 struct sl_conn {
-    int node;   /* index of the destination node in workflow->nodes */
-    int input;  /* destination input index */
+    int node;  /* index of the destination node in workflow->nodes */
+    int input; /* destination input index */
 };
 
 /* The connections leaving one output of a node. */
@@ -52,31 +52,31 @@ struct sl_in_conns {
 
 struct sl_node {
     int index;
-    const char *name;          /* borrowed from the document */
-    const char *type;          /* "n8n-nodes-base.set" */
+    const char *name; /* borrowed from the document */
+    const char *type; /* "n8n-nodes-base.set" */
     double version;
     const struct sl_node_type *kind;
-    json_t *params;            /* borrowed: node.parameters (never NULL) */
-    json_t *json;              /* borrowed: the whole node object */
+    json_t *params; /* borrowed: node.parameters (never NULL) */
+    json_t *json;   /* borrowed: the whole node object */
     double pos_x, pos_y;
 
     bool disabled;
     bool execute_once;
     bool always_output;
     bool retry_on_fail;
-    bool continue_on_fail;     /* legacy continueOnFail: true */
+    bool continue_on_fail; /* legacy continueOnFail: true */
     enum sl_on_error on_error;
-    int max_tries;             /* effective attempts, see workflow.c */
-    int wait_between_ms;       /* effective wait between attempts */
+    int max_tries;       /* effective attempts, see workflow.c */
+    int wait_between_ms; /* effective wait between attempts */
     enum sl_backoff backoff;
-    int max_wait_ms;           /* cap for exponential backoff */
+    int max_wait_ms; /* cap for exponential backoff */
     bool jitter;
 
-    int n_inputs;              /* main inputs */
-    int n_outputs;             /* main outputs, including the error output */
-    struct sl_out_conns *out;  /* n_outputs_conn entries */
-    int n_out_conns;           /* outputs that appear in connections */
-    struct sl_in_conns *in;    /* parents per input, n_in_conns entries */
+    int n_inputs;             /* main inputs */
+    int n_outputs;            /* main outputs, including the error output */
+    struct sl_out_conns *out; /* n_outputs_conn entries */
+    int n_out_conns;          /* outputs that appear in connections */
+    struct sl_in_conns *in;   /* parents per input, n_in_conns entries */
     int n_in_conns;
 };
 
@@ -86,16 +86,16 @@ enum sl_exec_order {
 };
 
 struct sl_workflow {
-    json_t *doc;               /* owned: the workflow object */
+    json_t *doc; /* owned: the workflow object */
     const char *id;
     const char *name;
     bool active;
     enum sl_exec_order order;
-    const char *timezone;      /* settings.timezone or NULL */
+    const char *timezone; /* settings.timezone or NULL */
     struct sl_node *nodes;
     size_t n_nodes;
-    json_t *pin_data;          /* borrowed: pinData or NULL */
-    json_t *trigger;           /* borrowed: top-level trigger (test files) */
+    json_t *pin_data; /* borrowed: pinData or NULL */
+    json_t *trigger;  /* borrowed: top-level trigger (test files) */
 };
 
 /* Parses `text` (length len) as a workflow export: one workflow, an array of

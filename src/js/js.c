@@ -50,7 +50,7 @@ struct sl_js {
     bool running;
     uint64_t start_us;
     long start_rss_kb;
-    int statm_fd;             /* /proc/self/statm, kept open: read per evaluation */
+    int statm_fd; /* /proc/self/statm, kept open: read per evaluation */
     enum limit_hit hit;
     /* compiled templates and code, open addressing */
     struct cache_ent *cache;
@@ -168,16 +168,22 @@ static JSValueRef json_to_js(JSContextRef ctx, const json_t *v)
     if (!v)
         return JSValueMakeUndefined(ctx);
     switch (json_typeof(v)) {
-    case JSON_NULL: return JSValueMakeNull(ctx);
-    case JSON_TRUE: return JSValueMakeBoolean(ctx, true);
-    case JSON_FALSE: return JSValueMakeBoolean(ctx, false);
-    case JSON_INTEGER: return JSValueMakeNumber(ctx, (double)json_integer_value(v));
-    case JSON_REAL: return JSValueMakeNumber(ctx, json_real_value(v));
+    case JSON_NULL:
+        return JSValueMakeNull(ctx);
+    case JSON_TRUE:
+        return JSValueMakeBoolean(ctx, true);
+    case JSON_FALSE:
+        return JSValueMakeBoolean(ctx, false);
+    case JSON_INTEGER:
+        return JSValueMakeNumber(ctx, (double)json_integer_value(v));
+    case JSON_REAL:
+        return JSValueMakeNumber(ctx, json_real_value(v));
     case JSON_STRING: {
         /* through JSON so embedded NULs and UTF-8 survive */
         break;
     }
-    default: break;
+    default:
+        break;
     }
     char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!text)
@@ -194,9 +200,12 @@ static JSValueRef json_to_js(JSContextRef ctx, const json_t *v)
 static json_t *js_to_json(JSContextRef ctx, JSValueRef v, char **err)
 {
     switch (JSValueGetType(ctx, v)) {
-    case kJSTypeUndefined: return NULL;
-    case kJSTypeNull: return json_null();
-    case kJSTypeBoolean: return json_boolean(JSValueToBoolean(ctx, v));
+    case kJSTypeUndefined:
+        return NULL;
+    case kJSTypeNull:
+        return json_null();
+    case kJSTypeBoolean:
+        return json_boolean(JSValueToBoolean(ctx, v));
     case kJSTypeNumber: {
         double d = JSValueToNumber(ctx, v, NULL);
         if (d != d || d == 1.0 / 0.0 || d == -1.0 / 0.0)
@@ -215,7 +224,8 @@ static json_t *js_to_json(JSContextRef ctx, JSValueRef v, char **err)
         free(c);
         return r;
     }
-    default: break;
+    default:
+        break;
     }
     if (JSObjectIsFunction(ctx, (JSObjectRef)v))
         return NULL;
@@ -295,7 +305,8 @@ static char *limit_message(struct sl_js *js)
     if (js->hit == LIMIT_TIME) {
         ex->fatal = true;
         return sl_asprintf("code ran longer than the time limit of %llu ms "
-                           "(SLUICE_CODE_TIMEOUT_MS)", (unsigned long long)ex->code_timeout_ms);
+                           "(SLUICE_CODE_TIMEOUT_MS)",
+                           (unsigned long long)ex->code_timeout_ms);
     }
     if (js->hit == LIMIT_MEMORY) {
         ex->fatal = true;
@@ -307,8 +318,8 @@ static char *limit_message(struct sl_js *js)
 
 /* ------------------------------------------------------------ natives */
 
-#define NATIVE(name)                                                                            \
-    static JSValueRef name(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,     \
+#define NATIVE(name)                                                                               \
+    static JSValueRef name(JSContextRef ctx, JSObjectRef fn, JSObjectRef self, size_t argc,        \
                            const JSValueRef argv[], JSValueRef *exc)
 #define UNUSED_NATIVE_ARGS (void)fn, (void)self, (void)argc, (void)argv, (void)exc
 
@@ -482,9 +493,8 @@ NATIVE(n_info)
     struct sl_js *js = js_of(ctx);
     struct sl_exec *ex = js->ex;
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:i}", "executionId", ex->id, "mode", ex->mode,
-                          "workflowId", ex->wf->id, "workflowName", ex->wf->name,
-                          "workflowActive", ex->wf->active, "runIndex",
-                          js->nctx ? js->nctx->run_index : 0);
+                          "workflowId", ex->wf->id, "workflowName", ex->wf->name, "workflowActive",
+                          ex->wf->active, "runIndex", js->nctx ? js->nctx->run_index : 0);
     json_object_set_new(o, "nodeName", js->nctx ? json_string(js->nctx->node->name) : json_null());
     const char *tz = sl_exec_timezone(ex);
     json_object_set_new(o, "timezone", tz ? json_string(tz) : json_null());
@@ -532,8 +542,9 @@ NATIVE(n_env)
     UNUSED_NATIVE_ARGS;
     const char *allow = getenv("SLUICE_ENV_ACCESS");
     if (!allow || strcmp(allow, "allow"))
-        return throw_msg(ctx, exc, "access to env vars denied (set SLUICE_ENV_ACCESS=allow to "
-                                   "allow $env in expressions and Code nodes)");
+        return throw_msg(ctx, exc,
+                         "access to env vars denied (set SLUICE_ENV_ACCESS=allow to "
+                         "allow $env in expressions and Code nodes)");
     json_t *o = json_object();
     for (char **e = environ; *e; e++) {
         const char *eq = strchr(*e, '=');
@@ -892,7 +903,8 @@ static JSObjectRef compile_code(struct sl_js *js, const char *code, char **err)
     if (exc || !fn) {
         char *m = exc ? exception_message(js->ctx, exc) : sl_strdup("cannot compile");
         JSValueRef line = exc && JSValueIsObject(js->ctx, exc)
-                              ? get_prop(js->ctx, (JSObjectRef)exc, "line") : NULL;
+                              ? get_prop(js->ctx, (JSObjectRef)exc, "line")
+                              : NULL;
         if (line && JSValueIsNumber(js->ctx, line))
             *err = sl_asprintf("%s [line %d]", m, (int)JSValueToNumber(js->ctx, line, NULL));
         else
@@ -982,8 +994,8 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
     return 0;
 }
 
-int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags,
-                     const char *subject, char **err)
+int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, const char *subject,
+                     char **err)
 {
     *err = NULL;
     JSObjectRef global = JSContextGetGlobalObject(js->ctx);

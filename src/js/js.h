@@ -38,9 +38,9 @@ json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, 
                    char **err);
 
 enum sl_code_mode {
-    SL_CODE_ALL_ITEMS,   /* Code: runOnceForAllItems */
-    SL_CODE_EACH_ITEM,   /* Code: runOnceForEachItem */
-    SL_CODE_FUNCTION,    /* legacy Function node */
+    SL_CODE_ALL_ITEMS,     /* Code: runOnceForAllItems */
+    SL_CODE_EACH_ITEM,     /* Code: runOnceForEachItem */
+    SL_CODE_FUNCTION,      /* legacy Function node */
     SL_CODE_FUNCTION_ITEM, /* legacy Function Item node */
 };
 
@@ -53,7 +53,7 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
  * JavaScriptCore so the syntax and semantics are ECMAScript's. Returns 1 on
  * a match, 0 on none, or -1 with *err (heap string) on a syntax error such
  * as "Invalid regular expression: missing )". */
-int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags,
-                     const char *subject, char **err);
+int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, const char *subject,
+                     char **err);
 
 #endif

@@ -92,8 +92,7 @@ int sl_cond_luxon_date(struct sl_node_ctx *ctx, const char *text, size_t item, d
         "if(!d.isValid)d=D.fromHTTP(s,o);if(!d.isValid)d=D.fromRFC2822(s,o);"
         "if(!d.isValid)d=D.fromSQL(s,o);if(d.isValid)return d.toMillis();"
         "var t=Date.parse(s);return isNaN(t)?null:t})";
-    return date_or_js(ctx, sl_date_parse_luxon(text, sl_ctx_timezone(ctx), ms), fn, text, item,
-                      ms);
+    return date_or_js(ctx, sl_date_parse_luxon(text, sl_ctx_timezone(ctx), ms), fn, text, item, ms);
 }
 
 int sl_cond_js_date(struct sl_node_ctx *ctx, const char *text, size_t item, double *ms)
@@ -105,7 +104,8 @@ int sl_cond_js_date(struct sl_node_ctx *ctx, const char *text, size_t item, doub
 /* True when c starts a JS line terminator (which `.` does not match). */
 static bool line_terminator(const unsigned char *c)
 {
-    return *c == '\n' || *c == '\r' || (c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9));
+    return *c == '\n' || *c == '\r' ||
+           (c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9));
 }
 
 int sl_cond_regex(struct sl_node_ctx *ctx, const char *pattern, const char *subject)
@@ -126,8 +126,8 @@ int sl_cond_regex(struct sl_node_ctx *ctx, const char *pattern, const char *subj
         }
     }
     char *err = NULL;
-    int r = sl_js_regex_test(sl_ctx_js(ctx), source ? source : pattern, flags ? flags : "",
-                             subject, &err);
+    int r = sl_js_regex_test(sl_ctx_js(ctx), source ? source : pattern, flags ? flags : "", subject,
+                             &err);
     free(source);
     free(flags);
     if (r < 0) {
@@ -287,7 +287,8 @@ static int parse_boolean(const json_t *v, bool *out)
         return 1;
     }
     if (json_is_string(v)) {
-        if (!strcasecmp(json_string_value(v), "true") || !strcasecmp(json_string_value(v), "false")) {
+        if (!strcasecmp(json_string_value(v), "true") ||
+            !strcasecmp(json_string_value(v), "false")) {
             *out = !strcasecmp(json_string_value(v), "true");
             return 1;
         }
@@ -460,9 +461,8 @@ static int type_error(struct sl_node_ctx *ctx, bool strict, const char *type, co
                                 "<code>%s</code></li>\n</ol>\n\t\t\t",
                                 position, article(type), type, fn);
     else
-        sl_ctx_fail_description(ctx, "%s",
-                                strict ? SL_FILTER_STRICT_HINT
-                                       : "Try changing the type of the comparison.");
+        sl_ctx_fail_description(
+            ctx, "%s", strict ? SL_FILTER_STRICT_HINT : "Try changing the type of the comparison.");
     if (described)
         *described = true;
     return SL_ERR_NODE;
@@ -587,8 +587,8 @@ static int array_contains(struct sl_node_ctx *ctx, const struct fv *arr, const s
             }
         } else {
             struct fv ev = fv_json(e);
-            *out = fv_strict_eq(&ev, v) || (ev.k == FV_NUM && v->k == FV_NUM && isnan(ev.n) &&
-                                             isnan(v->n));
+            *out = fv_strict_eq(&ev, v) ||
+                   (ev.k == FV_NUM && v->k == FV_NUM && isnan(ev.n) && isnan(v->n));
             fv_release(&ev);
         }
     }
@@ -675,8 +675,8 @@ static int run_operator(struct sl_node_ctx *ctx, const char *type, const char *o
             break;
         }
         case 1: { /* dateTime */
-            static const char *const ops[] = {"equals", "notEquals", "after",
-                                              "before", "afterOrEquals", "beforeOrEquals", NULL};
+            static const char *const ops[] = {"equals",        "notEquals",      "after", "before",
+                                              "afterOrEquals", "beforeOrEquals", NULL};
             if (!strcmp(op, "empty"))
                 return !exists;
             if (!strcmp(op, "notEmpty"))
@@ -693,7 +693,9 @@ static int run_operator(struct sl_node_ctx *ctx, const char *type, const char *o
                 return left->n == right->n;
             if (!strcmp(op, "notEquals"))
                 return left->n != right->n;
-            return rel(left->n < right->n ? SL_JSV_LT : left->n > right->n ? SL_JSV_GT : SL_JSV_EQ,
+            return rel(left->n < right->n   ? SL_JSV_LT
+                       : left->n > right->n ? SL_JSV_GT
+                                            : SL_JSV_EQ,
                        op);
         }
         case 2: /* boolean */
@@ -777,8 +779,9 @@ static int condition_pass(struct sl_node_ctx *ctx, const json_t *cond, const str
     if (json_is_null(rtype))
         rtype = NULL;
     if (rtype && !json_is_string(rtype))
-        return sl_ctx_fail(ctx, "parameter 'conditions': condition %zu has a non-string "
-                                "'operator.rightType'",
+        return sl_ctx_fail(ctx,
+                           "parameter 'conditions': condition %zu has a non-string "
+                           "'operator.rightType'",
                            index);
     const char *t = json_string_value(type);
     struct fv left, right;
@@ -848,8 +851,8 @@ int sl_filter_conditions(struct sl_node_ctx *ctx, size_t item, bool *pass)
 {
     bool described = false, loose = false;
     double v = sl_ctx_node(ctx)->version;
-    int rc = sl_ctx_param_bool(
-        ctx, v < 2.1 ? "options.looseTypeValidation" : "looseTypeValidation", item, false, &loose);
+    int rc = sl_ctx_param_bool(ctx, v < 2.1 ? "options.looseTypeValidation" : "looseTypeValidation",
+                               item, false, &loose);
     if (rc)
         return rc;
     json_t *cond = sl_ctx_param(ctx, "conditions", item, NULL);

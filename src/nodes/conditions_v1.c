@@ -189,10 +189,10 @@ int sl_v1_conditions(struct sl_node_ctx *ctx, size_t item, enum sl_v1_combine co
             }
             json_t *v1 = v1_field(re, ev, "value1", types[t]);
             json_t *v2 = v1_field(re, ev, "value2", types[t]);
-            const json_t *opv = json_object_get(re, "operation") ? json_object_get(ev, "operation")
-                                                                 : NULL;
-            const char *op = json_object_get(re, "operation") ? json_string_value(opv)
-                                                              : v1_default_op(types[t]);
+            const json_t *opv =
+                json_object_get(re, "operation") ? json_object_get(ev, "operation") : NULL;
+            const char *op =
+                json_object_get(re, "operation") ? json_string_value(opv) : v1_default_op(types[t]);
             if (t == 1) { /* dateTime: compare epoch milliseconds */
                 double a = 0, b = 0;
                 rc = sl_v1_datetime(ctx, v1, item, &a);

@@ -12,8 +12,7 @@ static int execute(struct sl_node_ctx *ctx)
     json_t *src = sl_ctx_param_raw(ctx, "functionCode");
     if (src && !json_is_string(src))
         return sl_ctx_fail(ctx, "parameter 'functionCode' must be a string");
-    return sl_js_run_code(sl_ctx_js(ctx), ctx, src ? json_string_value(src) : "",
-                          SL_CODE_FUNCTION);
+    return sl_js_run_code(sl_ctx_js(ctx), ctx, src ? json_string_value(src) : "", SL_CODE_FUNCTION);
 }
 
 const struct sl_node_type sl_node_function = {

@@ -159,8 +159,8 @@ static void merge_into(json_t **dst, const json_t *src, bool override_empty);
 static json_t *merge_value(json_t *cur, const json_t *src, bool override_empty)
 {
     if (json_is_array(src) || json_is_object(src)) {
-        bool into = json_is_array(src) ? json_is_array(cur)
-                                       : (json_is_object(cur) || json_is_array(cur));
+        bool into =
+            json_is_array(src) ? json_is_array(cur) : (json_is_object(cur) || json_is_array(cur));
         /* Merging into nothing yields a deep copy of src: share src. */
         if (!into)
             return json_incref((json_t *)src);
@@ -187,7 +187,8 @@ static void merge_into(json_t **dst, const json_t *src, bool override_empty)
         }
     } else if (json_is_array(*dst)) {
         for (size_t i = 0; i < json_array_size(src); i++) {
-            json_t *nv = merge_value(json_array_get(*dst, i), json_array_get(src, i), override_empty);
+            json_t *nv =
+                merge_value(json_array_get(*dst, i), json_array_get(src, i), override_empty);
             if (i < json_array_size(*dst))
                 json_array_set_new(*dst, i, nv);
             else
@@ -642,8 +643,8 @@ static void find_matches(const json_t *in1, const json_t *in2, const struct pair
 
 /* mergeMatched; `last` is the name of "prefer the later input" (v2:
  * preferInput2, v3: preferLast). */
-static json_t *merge_matched(const struct match_result *r, const struct clash *c,
-                             const char *join, const char *last)
+static json_t *merge_matched(const struct match_result *r, const struct clash *c, const char *join,
+                             const char *last)
 {
     json_t *out = json_array();
     const char *resolve = c->resolve;
@@ -726,7 +727,8 @@ static int by_fields(struct mctx *m, struct pairs *p, double version, const char
     struct match_opts o = {
         .literal = opt_bool(m, "disableDotNotation"),
         .fuzzy = opt_bool(m, "fuzzyCompare"),
-        .first_only = is(json_string_value(json_object_get(m->options, "multipleMatches")), "first"),
+        .first_only =
+            is(json_string_value(json_object_get(m->options, "multipleMatches")), "first"),
         .join = join,
         .from = from,
     };
@@ -1062,8 +1064,7 @@ static int v1_by_key(struct mctx *m, const char *mode)
     for (size_t i = 0; i < json_array_size(a); i++) {
         const json_t *e = json_array_get(a, i);
         json_t *ref = sl_jpath_get(ijson(e), p1);
-        bool comparable =
-            ref && (json_is_string(ref) || json_is_number(ref) || json_is_null(ref));
+        bool comparable = ref && (json_is_string(ref) || json_is_number(ref) || json_is_null(ref));
         json_t *match = NULL;
         if (comparable) {
             char *ks = sl_jsv_to_string(ref);
@@ -1094,8 +1095,8 @@ static int v1_by_key(struct mctx *m, const char *mode)
                     continue;
                 json_t *cur = json_object_get(nj, k);
                 if (is(overwrite, "always") || (is(overwrite, "undefined") && !cur) ||
-                    (is(overwrite, "blank") &&
-                     (!cur || json_is_null(cur) || (json_is_string(cur) && !json_string_length(cur)))))
+                    (is(overwrite, "blank") && (!cur || json_is_null(cur) ||
+                                                (json_is_string(cur) && !json_string_length(cur)))))
                     json_object_set(nj, k, v);
             }
             json_object_set_new(it, "json", nj);

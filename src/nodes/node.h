@@ -36,8 +36,8 @@ enum sl_node_flags {
 };
 
 struct sl_node_type {
-    const char *name;            /* full type: "n8n-nodes-base.noOp" */
-    const double *versions;      /* supported typeVersions, ended by 0 */
+    const char *name;       /* full type: "n8n-nodes-base.noOp" */
+    const double *versions; /* supported typeVersions, ended by 0 */
     unsigned flags;
     /* Number of main inputs / outputs for this node's parameters; NULL
      * means 1. The engine adds the error output of continueErrorOutput. */
@@ -120,7 +120,8 @@ size_t sl_ctx_out_count(const struct sl_node_ctx *ctx, int output);
 /* ---- errors ---- */
 
 /* Sets the node's error message (first call wins) and returns SL_ERR_NODE. */
-int sl_ctx_fail(struct sl_node_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sl_ctx_fail(struct sl_node_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Adds a description (n8n's error.description) to the current error. */
 void sl_ctx_fail_description(struct sl_node_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -143,6 +144,7 @@ json_t *sl_ctx_state(struct sl_node_ctx *ctx);
 struct sl_js *sl_ctx_js(struct sl_node_ctx *ctx);
 
 /* Writes a line to the execution log (console.log of Code nodes). */
-void sl_ctx_log(struct sl_node_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sl_ctx_log(struct sl_node_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

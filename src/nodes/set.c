@@ -104,12 +104,24 @@ static char *jsp_string(struct jsp *j)
             j->p++;
             char c = *j->p++;
             switch (c) {
-            case 'n': sl_buf_addc(&b, '\n'); break;
-            case 't': sl_buf_addc(&b, '\t'); break;
-            case 'r': sl_buf_addc(&b, '\r'); break;
-            case 'b': sl_buf_addc(&b, '\b'); break;
-            case 'f': sl_buf_addc(&b, '\f'); break;
-            default: sl_buf_addc(&b, c); break;
+            case 'n':
+                sl_buf_addc(&b, '\n');
+                break;
+            case 't':
+                sl_buf_addc(&b, '\t');
+                break;
+            case 'r':
+                sl_buf_addc(&b, '\r');
+                break;
+            case 'b':
+                sl_buf_addc(&b, '\b');
+                break;
+            case 'f':
+                sl_buf_addc(&b, '\f');
+                break;
+            default:
+                sl_buf_addc(&b, c);
+                break;
             }
             continue;
         }
@@ -546,7 +558,7 @@ static bool has_expr(const json_t *v)
 /* A parameter evaluated per item, or once when it holds no expression. */
 struct param {
     const char *path;
-    json_t *dflt;   /* borrowed */
+    json_t *dflt; /* borrowed */
     bool is_static;
     json_t *cached; /* owned, for static parameters */
     bool have;
@@ -751,8 +763,8 @@ static void drop_one(void *arg, const char *key)
 }
 
 /* composeReturnItem: a new item, or NULL with the node failed. */
-static json_t *compose(struct sl_node_ctx *ctx, size_t i, const json_t *in,
-                       const struct fields *nf, const struct set_opts *o)
+static json_t *compose(struct sl_node_ctx *ctx, size_t i, const json_t *in, const struct fields *nf,
+                       const struct set_opts *o)
 {
     const json_t *in_json = sl_item_json(in);
     json_t *empty = NULL;
@@ -953,8 +965,8 @@ static const char *raw_text_for(const struct v3 *s, const char *name)
 
 static const char *field_value_key(const char *type)
 {
-    static const char *const keys[] = {"stringValue", "numberValue", "booleanValue",
-                                       "arrayValue", "objectValue"};
+    static const char *const keys[] = {"stringValue", "numberValue", "booleanValue", "arrayValue",
+                                       "objectValue"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(type, keys[i]))
             return keys[i];
@@ -1039,8 +1051,7 @@ static int manual_fields(struct v3 *s, size_t i, bool ignore, struct fields *nf)
 
 /* Manual mode 3.3+: `assignments.assignments`. Binary assignments are
  * collected into *bins as {name: value} for the caller. */
-static int assignment_fields(struct v3 *s, size_t i, bool ignore, struct fields *nf,
-                             json_t **bins)
+static int assignment_fields(struct v3 *s, size_t i, bool ignore, struct fields *nf, json_t **bins)
 {
     struct sl_node_ctx *ctx = s->ctx;
     json_t *tmp;
@@ -1216,8 +1227,8 @@ static int set_v3(struct sl_node_ctx *ctx)
                 const char *ov = json_string_value(json_object_get(entry, "objectValue"));
                 const char *nm = json_string_value(json_object_get(entry, "name"));
                 if (type && !strcmp(type, "objectValue") && ov && ov[0] == '=') {
-                    s.raw_fields = sl_realloc(s.raw_fields,
-                                              (s.n_raw_fields + 1) * sizeof *s.raw_fields);
+                    s.raw_fields =
+                        sl_realloc(s.raw_fields, (s.n_raw_fields + 1) * sizeof *s.raw_fields);
                     s.raw_fields[s.n_raw_fields].name = sl_strdup(nm ? nm : "undefined");
                     s.raw_fields[s.n_raw_fields].text = strip_eq(ov);
                     s.n_raw_fields++;
@@ -1264,8 +1275,8 @@ static int set_v3(struct sl_node_ctx *ctx)
         o.dot = !json_is_false(json_object_get(opts, "dotNotation"));
         o.ignore = sl_jsv_truthy(json_object_get(opts, "ignoreConversionErrors"));
         if (s.version >= 3.4)
-            o.binary = !sl_jsv_truthy(json_object_get(opts, "stripBinary")) &&
-                       strcmp(o.include, "none");
+            o.binary =
+                !sl_jsv_truthy(json_object_get(opts, "stripBinary")) && strcmp(o.include, "none");
         else
             o.binary = sl_jsv_truthy(json_object_get(opts, "includeBinary"));
 

@@ -38,13 +38,15 @@ static int execute(struct sl_node_ctx *ctx)
         json_object_set_new(st, "items", stored);
         json_object_set_new(st, "processedItems", json_array());
         json_object_set_new(st, "currentRunIndex", json_integer(0));
-        json_object_set_new(st, "maxRunIndex",
-                            json_integer((json_int_t)ceil((double)json_array_size(in) / (double)batch)));
+        json_object_set_new(
+            st, "maxRunIndex",
+            json_integer((json_int_t)ceil((double)json_array_size(in) / (double)batch)));
         off = 0;
     } else {
         off = (size_t)json_integer_value(json_object_get(st, "itemsOffset"));
-        json_object_set_new(st, "currentRunIndex",
-                            json_integer(json_integer_value(json_object_get(st, "currentRunIndex")) + 1));
+        json_object_set_new(
+            st, "currentRunIndex",
+            json_integer(json_integer_value(json_object_get(st, "currentRunIndex")) + 1));
         if (v >= 2) {
             json_t *proc = json_object_get(st, "processedItems");
             size_t i;

@@ -64,7 +64,8 @@ static int outputs(const struct sl_node *node)
     if (expr)
         return count_param(json_object_get(p, "numberOutputs"), 4);
     size_t n = json_array_size(json_object_get(json_object_get(p, "rules"), "values"));
-    const char *fb = json_string_value(json_object_get(json_object_get(p, "options"), "fallbackOutput"));
+    const char *fb =
+        json_string_value(json_object_get(json_object_get(p, "options"), "fallbackOutput"));
     if (fb && !strcmp(fb, "extra"))
         n++;
     return n > MAX_OUTPUTS ? MAX_OUTPUTS : (int)n;
@@ -99,8 +100,8 @@ static int routes_lookup(struct sl_node_ctx *ctx, const struct routes *r, const 
                          size_t *out)
 {
     char *key = index ? sl_jsv_to_string(index) : NULL;
-    bool ok = key && key[0] && (key[0] != '0' || !key[1]) && strspn(key, "0123456789") == strlen(key) &&
-              strlen(key) < 12;
+    bool ok = key && key[0] && (key[0] != '0' || !key[1]) &&
+              strspn(key, "0123456789") == strlen(key) && strlen(key) < 12;
     if (ok) {
         unsigned long long v = strtoull(key, NULL, 10);
         ok = v < r->len;
@@ -309,9 +310,9 @@ static int route_legacy(struct sl_node_ctx *ctx, struct routes *r, size_t i, jso
         if (is_date && (rc = to_datetime(ctx, &value2, i)))
             goto out;
         json_t *opv = rule_field(raw, ev, "operation", json_string(default_op(data_type)));
-        int m = json_is_string(opv) ? sl_v1_compare(ctx, json_string_value(opv), value1, value2,
-                                                    false)
-                                    : SL_V1_UNKNOWN_OP;
+        int m = json_is_string(opv)
+                    ? sl_v1_compare(ctx, json_string_value(opv), value1, value2, false)
+                    : SL_V1_UNKNOWN_OP;
         json_decref(opv);
         json_decref(value2);
         if (m == SL_V1_UNKNOWN_OP)
@@ -541,7 +542,7 @@ static int execute_v3(struct sl_node_ctx *ctx)
     json_t *items = sl_ctx_input(ctx, 0);
     for (size_t i = 0; i < json_array_size(items); i++) {
         json_t *item = with_own_paired(json_array_get(items, i), i);
-        int rc = expr ? route_expression_v3(ctx, &r, i, item)
+        int rc = expr    ? route_expression_v3(ctx, &r, i, item)
                  : rules ? route_rules_v3(ctx, &r, i, item)
                          : 0;
         json_decref(item);

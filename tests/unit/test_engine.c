@@ -21,16 +21,18 @@ static struct sl_workflow *load(const char *s)
     return wf;
 }
 
-#define NODE(name, type, extra) \
+#define NODE(name, type, extra)                                                                    \
     "{\"name\":\"" name "\",\"type\":\"n8n-nodes-base." type "\",\"typeVersion\":1" extra "}"
 #define LINK(a, b) "\"" a "\":{\"main\":[[{\"node\":\"" b "\",\"type\":\"main\",\"index\":0}]]}"
 
 static const char chain[] =
-    "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Make", "code",
-    ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return [{a:1},{a:2},{a:3}]\"}") ","
-    NODE("A", "noOp", "") "," NODE("B", "noOp", "") "," NODE("C", "noOp", "") "],"
-    "\"connections\":{" LINK("T", "Make") "," LINK("Make", "A") "," LINK("A", "B") ","
-    LINK("B", "C") "}}";
+    "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Make", "code", ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return [{a:1},{a:2},{a:3}]\"}") "," NODE(
+        "A", "noOp",
+        "") "," NODE("B", "noOp",
+                     "") "," NODE("C", "noOp",
+                                  "") "],"
+                                      "\"connections\":{" LINK("T", "Make") "," LINK(
+                                          "Make", "A") "," LINK("A", "B") "," LINK("B", "C") "}}";
 
 static void test_chain_drops_unneeded_outputs(void **state)
 {
@@ -60,19 +62,33 @@ static void test_chain_drops_unneeded_outputs(void **state)
 static void test_referenced_output_is_kept(void **state)
 {
     (void)state;
-    static const char wf_text[] =
-        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Make", "code",
-        ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return [{a:1},{a:2}]\"}") ","
-        NODE("A", "noOp", "") "," NODE("Use", "code",
-        ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return $('Make').all().map(i => ({b: i.json.a * 10, p: $('Make').first().json.a}))\"}")
-        "],\"connections\":{" LINK("T", "Make") "," LINK("Make", "A") "," LINK("A", "Use") "}}";
+    static const char
+        wf_text[] =
+            "{\"nodes\":[" NODE(
+                "T", "manualTrigger",
+                "") "," NODE("Make", "code",
+                             ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return "
+                             "[{a:1},{a:2}]\"}") "," NODE("A", "noOp",
+                                                          "") "," NODE("Use", "code",
+                                                                       ",\"typeVersion\":2,"
+                                                                       "\"parameters\":{\"jsCode\":"
+                                                                       "\"return "
+                                                                       "$('Make').all().map(i => "
+                                                                       "({b: i.json.a * 10, p: "
+                                                                       "$('Make').first().json.a}))"
+                                                                       "\"}") "],\"connections\":"
+                                                                              "{" LINK("T",
+                                                                                       "Make") "," LINK("Make",
+                                                                                                        "A") "," LINK("A",
+                                                                                                                      "Use") "}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_equal(sl_exec_run(ex), 0);
     json_t *res = sl_exec_result_items(ex);
     assert_int_equal(json_array_size(res), 2);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(json_array_get(res, 1), "json"), "b")), 20);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(json_array_get(res, 1), "json"), "b")),
+        20);
     json_decref(res);
     sl_exec_free(ex);
     sl_workflow_free(wf);
@@ -81,8 +97,8 @@ static void test_referenced_output_is_kept(void **state)
 static void test_stop_and_error_fails_run(void **state)
 {
     (void)state;
-    static const char wf_text[] =
-        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Stop", "stopAndError",
+    static const char wf_text[] = "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+        "Stop", "stopAndError",
         ",\"parameters\":{\"errorMessage\":\"boom\"}") "],\"connections\":{" LINK("T", "Stop") "}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
@@ -99,12 +115,19 @@ static void test_continue_on_fail_passes_input_and_last_error_counts(void **stat
     (void)state;
     /* Two failing nodes with continueOnFail: the run ends in error because
      * the last node executed failed (n8n's rule). */
-    static const char wf_text[] =
-        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("S1", "stopAndError",
-        ",\"continueOnFail\":true,\"parameters\":{\"errorMessage\":\"one\"}") ","
-        NODE("S2", "stopAndError", ",\"continueOnFail\":true,\"parameters\":{\"errorMessage\":\"two\"}")
-        "],\"connections\":{\"T\":{\"main\":[[{\"node\":\"S1\",\"type\":\"main\",\"index\":0},"
-        "{\"node\":\"S2\",\"type\":\"main\",\"index\":0}]]}}}";
+    static const char wf_text[] = "{\"nodes\":[" NODE(
+        "T",
+        "manualTrigger", "") "," NODE("S1", "stopAndError",
+                                      ",\"continueOnFail\":true,\"parameters\":{\"errorMessage\":"
+                                      "\"one\"}") "," NODE("S2", "stopAndError",
+                                                           ",\"continueOnFail\":true,"
+                                                           "\"parameters\":{\"errorMessage\":"
+                                                           "\"two\"}") "],\"connections\":{\"T\":{"
+                                                                       "\"main\":[[{\"node\":"
+                                                                       "\"S1\",\"type\":\"main\","
+                                                                       "\"index\":0},"
+                                                                       "{\"node\":\"S2\",\"type\":"
+                                                                       "\"main\",\"index\":0}]]}}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_not_equal(sl_exec_run(ex), 0);
@@ -116,8 +139,8 @@ static void test_continue_on_fail_passes_input_and_last_error_counts(void **stat
 static void test_retry_until_success(void **state)
 {
     (void)state;
-    static const char wf_text[] =
-        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Flaky", "code",
+    static const char wf_text[] = "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+        "Flaky", "code",
         ",\"typeVersion\":2,\"retryOnFail\":true,\"maxTries\":4,\"waitBetweenTries\":1,"
         "\"parameters\":{\"jsCode\":\"const n = +($execution.customData.get('n') || 0) + 1;"
         " $execution.customData.set('n', n); if (n < 3) throw new Error('try ' + n);"
@@ -126,8 +149,9 @@ static void test_retry_until_success(void **state)
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_equal(sl_exec_run(ex), 0);
     json_t *res = sl_exec_result_items(ex);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(json_array_get(res, 0), "json"), "n")), 3);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(json_array_get(res, 0), "json"), "n")),
+        3);
     json_decref(res);
     sl_exec_free(ex);
     sl_workflow_free(wf);
@@ -136,10 +160,12 @@ static void test_retry_until_success(void **state)
 static void test_disabled_node_passes_through(void **state)
 {
     (void)state;
-    static const char wf_text[] =
-        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Off", "stopAndError",
-        ",\"disabled\":true") "," NODE("N", "noOp", "") "],\"connections\":{" LINK("T", "Off") ","
-        LINK("Off", "N") "}}";
+    static const char wf_text[] = "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+        "Off", "stopAndError",
+        ",\"disabled\":true") "," NODE("N", "noOp",
+                                       "") "],\"connections\":{" LINK("T",
+                                                                      "Off") "," LINK("Off",
+                                                                                      "N") "}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_equal(sl_exec_run(ex), 0);
@@ -151,12 +177,21 @@ static void test_disabled_node_passes_through(void **state)
 static void test_execute_once_sees_first_item(void **state)
 {
     (void)state;
-    static const char wf_text[] =
-        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Make", "code",
-        ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return [{a:1},{a:2},{a:3}]\"}") ","
-        NODE("Count", "code", ",\"typeVersion\":2,\"executeOnce\":true,"
-        "\"parameters\":{\"jsCode\":\"return [{n: $input.all().length, a: $input.first().json.a}]\"}")
-        "],\"connections\":{" LINK("T", "Make") "," LINK("Make", "Count") "}}";
+    static const char wf_text[] = "{\"nodes\":[" NODE(
+        "T",
+        "manualTrigger", "") "," NODE("Make", "code",
+                                      ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return "
+                                      "[{a:1},{a:2},{a:3}]\"}") "," NODE("Count", "code",
+                                                                         ",\"typeVersion\":2,"
+                                                                         "\"executeOnce\":true,"
+                                                                         "\"parameters\":{"
+                                                                         "\"jsCode\":\"return [{n: "
+                                                                         "$input.all().length, a: "
+                                                                         "$input.first().json.a}]"
+                                                                         "\"}") "],\"connections\":"
+                                                                                "{" LINK("T",
+                                                                                         "Make") "," LINK("Make",
+                                                                                                          "Count") "}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_equal(sl_exec_run(ex), 0);
@@ -173,9 +208,12 @@ static void test_always_output_data(void **state)
 {
     (void)state;
     static const char wf_text[] =
-        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Empty", "code",
-        ",\"typeVersion\":2,\"alwaysOutputData\":true,\"parameters\":{\"jsCode\":\"return []\"}") ","
-        NODE("After", "noOp", "") "],\"connections\":{" LINK("T", "Empty") "," LINK("Empty", "After") "}}";
+        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+            "Empty", "code",
+            ",\"typeVersion\":2,\"alwaysOutputData\":true,\"parameters\":{\"jsCode\":\"return "
+            "[]\"}") "," NODE("After", "noOp",
+                              "") "],\"connections\":{" LINK("T", "Empty") "," LINK("Empty",
+                                                                                    "After") "}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_equal(sl_exec_run(ex), 0);
@@ -199,12 +237,16 @@ static double now_ms(void)
 }
 
 /* A node that fails `fails` times, then returns the attempt count. */
-#define FLAKY(fails, settings)                                                                 \
-    "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE("Flaky", "code",                    \
-    ",\"typeVersion\":2,\"retryOnFail\":true," settings ",\"parameters\":{\"jsCode\":"        \
-    "\"const n = +($execution.customData.get('n') || 0) + 1; $execution.customData.set('n', n);" \
-    " if (n <= " #fails ") throw new Error('try ' + n); return [{n}]\"}") "],"                   \
-    "\"connections\":{" LINK("T", "Flaky") "}}"
+#define FLAKY(fails, settings)                                                                     \
+    "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(                                        \
+        "Flaky", "code",                                                                           \
+        ",\"typeVersion\":2,\"retryOnFail\":true," settings ",\"parameters\":{\"jsCode\":"         \
+        "\"const n = +($execution.customData.get('n') || 0) + 1; $execution.customData.set('n', "  \
+        "n);"                                                                                      \
+        " if (n <= " #fails                                                                        \
+        ") throw new Error('try ' + n); return [{n}]\"}") "],"                                     \
+                                                          "\"connections\":{" LINK("T",            \
+                                                                                   "Flaky") "}}"
 
 static int run_flaky(const char *text, double *elapsed_ms)
 {
@@ -216,7 +258,8 @@ static int run_flaky(const char *text, double *elapsed_ms)
     int n = -1;
     if (rc == 0) {
         json_t *res = sl_exec_result_items(ex);
-        n = (int)json_integer_value(json_object_get(json_object_get(json_array_get(res, 0), "json"), "n"));
+        n = (int)json_integer_value(
+            json_object_get(json_object_get(json_array_get(res, 0), "json"), "n"));
         json_decref(res);
     }
     sl_exec_free(ex);
@@ -232,16 +275,23 @@ static void test_exponential_backoff_and_more_tries(void **state)
     assert_int_equal(run_flaky(FLAKY(6, "\"maxTries\":7,\"waitBetweenTries\":1"), &ms), -1);
     /* with the sluice key the cap is lifted */
     assert_int_equal(run_flaky(FLAKY(6, "\"maxTries\":7,\"waitBetweenTries\":1,"
-                                        "\"sluice\":{\"backoff\":\"exponential\"}"), &ms), 7);
+                                        "\"sluice\":{\"backoff\":\"exponential\"}"),
+                               &ms),
+                     7);
     /* waits of 40, 80, 160 ms (exponential) versus 3 x 40 ms (fixed) */
     assert_int_equal(run_flaky(FLAKY(3, "\"maxTries\":4,\"waitBetweenTries\":40,"
-                                        "\"sluice\":{\"backoff\":\"exponential\"}"), &ms), 4);
+                                        "\"sluice\":{\"backoff\":\"exponential\"}"),
+                               &ms),
+                     4);
     assert_true(ms >= 270);
     assert_int_equal(run_flaky(FLAKY(3, "\"maxTries\":4,\"waitBetweenTries\":40"), &ms), 4);
     assert_true(ms >= 115 && ms < 270);
     /* maxWaitMs caps each wait: 40, 50, 50 */
-    assert_int_equal(run_flaky(FLAKY(3, "\"maxTries\":4,\"waitBetweenTries\":40,"
-                                        "\"sluice\":{\"backoff\":\"exponential\",\"maxWaitMs\":50}"), &ms), 4);
+    assert_int_equal(
+        run_flaky(FLAKY(3, "\"maxTries\":4,\"waitBetweenTries\":40,"
+                           "\"sluice\":{\"backoff\":\"exponential\",\"maxWaitMs\":50}"),
+                  &ms),
+        4);
     assert_true(ms >= 135 && ms < 270);
 }
 

@@ -143,10 +143,10 @@ static void lower_case(void **state)
         const char *in, *want;
     } cases[] = {
         {"HeLLo", "hello"},
-        {"\xc3\x80\xc3\x89\xc3\x8e", "\xc3\xa0\xc3\xa9\xc3\xae"},          /* ÀÉÎ */
-        {"\xc4\xb0", "i\xcc\x87"},                                           /* İ */
+        {"\xc3\x80\xc3\x89\xc3\x8e", "\xc3\xa0\xc3\xa9\xc3\xae"},                 /* ÀÉÎ */
+        {"\xc4\xb0", "i\xcc\x87"},                                                /* İ */
         {"\xce\x9f\xce\x94\xce\x9f\xce\xa3", "\xce\xbf\xce\xb4\xce\xbf\xcf\x82"}, /* ΟΔΟΣ */
-        {"\xce\xa3", "\xcf\x83"},                                            /* Σ */
+        {"\xce\xa3", "\xcf\x83"},                                                 /* Σ */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *l = sl_jsv_lower(cases[i].in);
@@ -211,10 +211,13 @@ static void es_dates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(number_to_string), cmocka_unit_test(string_to_number),
-        cmocka_unit_test(to_string_and_stringify), cmocka_unit_test(index_keys),
+        cmocka_unit_test(number_to_string),
+        cmocka_unit_test(string_to_number),
+        cmocka_unit_test(to_string_and_stringify),
+        cmocka_unit_test(index_keys),
         cmocka_unit_test(comparisons),
-        cmocka_unit_test(lower_case), cmocka_unit_test(luxon_dates),
+        cmocka_unit_test(lower_case),
+        cmocka_unit_test(luxon_dates),
         cmocka_unit_test(es_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

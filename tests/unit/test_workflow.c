@@ -29,7 +29,8 @@ static void test_unknown_type_names_node_and_version(void **state)
     (void)state;
     struct sl_error err;
     assert_null(parse("{\"nodes\":[{\"name\":\"Fetch\",\"type\":\"n8n-nodes-base.nope\","
-                      "\"typeVersion\":3}]}", &err));
+                      "\"typeVersion\":3}]}",
+                      &err));
     assert_non_null(strstr(err.msg, "'Fetch'"));
     assert_non_null(strstr(err.msg, "n8n-nodes-base.nope"));
     assert_non_null(strstr(err.msg, "3"));
@@ -40,7 +41,8 @@ static void test_unsupported_version(void **state)
     (void)state;
     struct sl_error err;
     assert_null(parse("{\"nodes\":[{\"name\":\"N\",\"type\":\"n8n-nodes-base.noOp\","
-                      "\"typeVersion\":9}]}", &err));
+                      "\"typeVersion\":9}]}",
+                      &err));
     assert_non_null(strstr(err.msg, "no version 9"));
 }
 
@@ -59,7 +61,8 @@ static void test_duplicate_names(void **state)
     (void)state;
     struct sl_error err;
     assert_null(parse("{\"nodes\":[{\"name\":\"A\",\"type\":\"n8n-nodes-base.noOp\"},"
-                      "{\"name\":\"A\",\"type\":\"n8n-nodes-base.noOp\"}]}", &err));
+                      "{\"name\":\"A\",\"type\":\"n8n-nodes-base.noOp\"}]}",
+                      &err));
     assert_non_null(strstr(err.msg, "two nodes"));
 }
 
