@@ -62,25 +62,20 @@ static void test_chain_drops_unneeded_outputs(void **state)
 static void test_referenced_output_is_kept(void **state)
 {
     (void)state;
-    static const char
-        wf_text[] =
-            "{\"nodes\":[" NODE(
-                "T", "manualTrigger",
-                "") "," NODE("Make", "code",
-                             ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return "
-                             "[{a:1},{a:2}]\"}") "," NODE("A", "noOp",
-                                                          "") "," NODE("Use", "code",
-                                                                       ",\"typeVersion\":2,"
-                                                                       "\"parameters\":{\"jsCode\":"
-                                                                       "\"return "
-                                                                       "$('Make').all().map(i => "
-                                                                       "({b: i.json.a * 10, p: "
-                                                                       "$('Make').first().json.a}))"
-                                                                       "\"}") "],\"connections\":"
-                                                                              "{" LINK("T",
-                                                                                       "Make") "," LINK("Make",
-                                                                                                        "A") "," LINK("A",
-                                                                                                                      "Use") "}}";
+    static const char wf_text[] = "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+        "Make", "code",
+        ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return "
+        "[{a:1},{a:2}]\"}") "," NODE("A", "noOp",
+                                     "") "," NODE("Use", "code",
+                                                  ",\"typeVersion\":2,"
+                                                  "\"parameters\":{\"jsCode\":"
+                                                  "\"return "
+                                                  "$('Make').all().map(i => "
+                                                  "({b: i.json.a * 10, p: "
+                                                  "$('Make').first().json.a}))"
+                                                  "\"}") "],\"connections\":"
+                                                         "{" LINK("T", "Make") "," LINK(
+                                                             "Make", "A") "," LINK("A", "Use") "}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_equal(sl_exec_run(ex), 0);
@@ -115,19 +110,18 @@ static void test_continue_on_fail_passes_input_and_last_error_counts(void **stat
     (void)state;
     /* Two failing nodes with continueOnFail: the run ends in error because
      * the last node executed failed (n8n's rule). */
-    static const char wf_text[] = "{\"nodes\":[" NODE(
-        "T",
-        "manualTrigger", "") "," NODE("S1", "stopAndError",
-                                      ",\"continueOnFail\":true,\"parameters\":{\"errorMessage\":"
-                                      "\"one\"}") "," NODE("S2", "stopAndError",
-                                                           ",\"continueOnFail\":true,"
-                                                           "\"parameters\":{\"errorMessage\":"
-                                                           "\"two\"}") "],\"connections\":{\"T\":{"
-                                                                       "\"main\":[[{\"node\":"
-                                                                       "\"S1\",\"type\":\"main\","
-                                                                       "\"index\":0},"
-                                                                       "{\"node\":\"S2\",\"type\":"
-                                                                       "\"main\",\"index\":0}]]}}}";
+    static const char wf_text[] = "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+        "S1", "stopAndError",
+        ",\"continueOnFail\":true,\"parameters\":{\"errorMessage\":"
+        "\"one\"}") "," NODE("S2", "stopAndError",
+                             ",\"continueOnFail\":true,"
+                             "\"parameters\":{\"errorMessage\":"
+                             "\"two\"}") "],\"connections\":{\"T\":{"
+                                         "\"main\":[[{\"node\":"
+                                         "\"S1\",\"type\":\"main\","
+                                         "\"index\":0},"
+                                         "{\"node\":\"S2\",\"type\":"
+                                         "\"main\",\"index\":0}]]}}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_not_equal(sl_exec_run(ex), 0);
@@ -177,21 +171,19 @@ static void test_disabled_node_passes_through(void **state)
 static void test_execute_once_sees_first_item(void **state)
 {
     (void)state;
-    static const char wf_text[] = "{\"nodes\":[" NODE(
-        "T",
-        "manualTrigger", "") "," NODE("Make", "code",
-                                      ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return "
-                                      "[{a:1},{a:2},{a:3}]\"}") "," NODE("Count", "code",
-                                                                         ",\"typeVersion\":2,"
-                                                                         "\"executeOnce\":true,"
-                                                                         "\"parameters\":{"
-                                                                         "\"jsCode\":\"return [{n: "
-                                                                         "$input.all().length, a: "
-                                                                         "$input.first().json.a}]"
-                                                                         "\"}") "],\"connections\":"
-                                                                                "{" LINK("T",
-                                                                                         "Make") "," LINK("Make",
-                                                                                                          "Count") "}}";
+    static const char wf_text[] = "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+        "Make", "code",
+        ",\"typeVersion\":2,\"parameters\":{\"jsCode\":\"return "
+        "[{a:1},{a:2},{a:3}]\"}") "," NODE("Count", "code",
+                                           ",\"typeVersion\":2,"
+                                           "\"executeOnce\":true,"
+                                           "\"parameters\":{"
+                                           "\"jsCode\":\"return [{n: "
+                                           "$input.all().length, a: "
+                                           "$input.first().json.a}]"
+                                           "\"}") "],\"connections\":"
+                                                  "{" LINK("T", "Make") "," LINK("Make",
+                                                                                 "Count") "}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_equal(sl_exec_run(ex), 0);
@@ -207,13 +199,12 @@ static void test_execute_once_sees_first_item(void **state)
 static void test_always_output_data(void **state)
 {
     (void)state;
-    static const char wf_text[] =
-        "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
-            "Empty", "code",
-            ",\"typeVersion\":2,\"alwaysOutputData\":true,\"parameters\":{\"jsCode\":\"return "
-            "[]\"}") "," NODE("After", "noOp",
-                              "") "],\"connections\":{" LINK("T", "Empty") "," LINK("Empty",
-                                                                                    "After") "}}";
+    static const char wf_text[] = "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+        "Empty", "code",
+        ",\"typeVersion\":2,\"alwaysOutputData\":true,\"parameters\":{\"jsCode\":\"return "
+        "[]\"}") "," NODE("After", "noOp",
+                          "") "],\"connections\":{" LINK("T", "Empty") "," LINK("Empty",
+                                                                                "After") "}}";
     struct sl_workflow *wf = load(wf_text);
     struct sl_exec *ex = sl_exec_new(wf, NULL);
     assert_int_equal(sl_exec_run(ex), 0);
