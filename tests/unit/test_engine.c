@@ -2,7 +2,10 @@
  * Unit tests for the execution engine (src/core/engine.c): scheduling,
  * dropping outputs nobody can read, error handling and retries.
  */
+#define _GNU_SOURCE
 #include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
@@ -286,6 +289,47 @@ static void test_exponential_backoff_and_more_tries(void **state)
     assert_true(ms >= 135 && ms < 270);
 }
 
+static json_t *run_code_once(const char *code_json_string)
+{
+    char *text = NULL;
+    if (asprintf(&text,
+                 "{\"nodes\":[" NODE("T", "manualTrigger", "") "," NODE(
+                     "C", "code",
+                     ",\"typeVersion\":2,\"parameters\":{\"jsCode\":%s}") "],"
+                                                                          "\"connections\":{" LINK(
+                                                                              "T", "C") "}}",
+                 code_json_string) < 0)
+        fail();
+    struct sl_workflow *wf = load(text);
+    free(text);
+    struct sl_exec *ex = sl_exec_new(wf, NULL);
+    assert_int_equal(sl_exec_run(ex), 0);
+    json_t *res = sl_exec_result_items(ex);
+    json_t *j = json_incref(json_object_get(json_array_get(res, 0), "json"));
+    json_decref(res);
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+    return j;
+}
+
+static void test_executions_are_isolated_and_sandboxed(void **state)
+{
+    (void)state;
+    json_t *a = run_code_once("\"globalThis.leak = 42; return [{set: typeof leak}]\"");
+    assert_string_equal(json_string_value(json_object_get(a, "set")), "number");
+    json_decref(a);
+    /* a second execution in the same process sees none of the first's globals,
+     * and user code has no module loader, process, network or file API */
+    json_t *b = run_code_once("\"return [{leak: typeof leak, require: typeof require, process: "
+                              "typeof process, fetch: typeof fetch, xhr: typeof XMLHttpRequest, "
+                              "fs: typeof Deno + typeof Bun}]\"");
+    const char *keys[] = {"leak", "require", "process", "fetch", "xhr"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_string_equal(json_string_value(json_object_get(b, keys[i])), "undefined");
+    assert_string_equal(json_string_value(json_object_get(b, "fs")), "undefinedundefined");
+    json_decref(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_execute_once_sees_first_item),
         cmocka_unit_test(test_always_output_data),
         cmocka_unit_test(test_exponential_backoff_and_more_tries),
+        cmocka_unit_test(test_executions_are_isolated_and_sandboxed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
