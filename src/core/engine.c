@@ -899,15 +899,21 @@ int sl_exec_run(struct sl_exec *ex)
         ctx_init(&c, ex, &t, run_index, input0);
         for (int attempt = 0; attempt < tries; attempt++) {
             if (attempt) {
+                if (ex->fatal)
+                    break; /* a limit was hit: the JavaScript context is spent */
                 ctx_release(&c);
                 ctx_init(&c, ex, &t, run_index, input0);
                 sleep_ms(retry_wait_ms(n, attempt));
             }
             if (pinned) {
-                out = json_array();
                 char e[256];
                 json_t *items = sl_items_from_user(pinned, e, sizeof e);
-                json_array_append_new(out, items ? items : json_array());
+                if (!items) {
+                    rc = sl_ctx_fail(&c, "pinData for this node: %s", e);
+                    break;
+                }
+                out = json_array();
+                json_array_append_new(out, items);
                 rc = 0;
                 break;
             }

@@ -62,6 +62,21 @@ wf nums '"return [{a: 99461.43, b: 0.1 + 0.2, c: 1e21, d: 5}]"'
 check "numbers print as JavaScript prints them" \
     $(grep -q '"a":99461.43,"b":0.30000000000000004,"c":1e+21,"d":5' "$tmp/out"; echo $?) "$(cat "$tmp/out")"
 
+cat > "$tmp/pin.json" <<'JSON'
+{"nodes":[{"name":"Start","type":"n8n-nodes-base.manualTrigger","typeVersion":1},
+ {"name":"Work","type":"n8n-nodes-base.noOp","typeVersion":1}],
+ "connections":{"Start":{"main":[[{"node":"Work","type":"main","index":0}]]}},
+ "pinData":{"Work":[{"json":{"pinned":true}}],"Start":[5]}}
+JSON
+"$sluice" run "$tmp/pin.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "bad pinData fails naming the node" \
+    $([ $rc -eq 1 ] && grep -q "node 'Start': pinData for this node: item 0 is not an object" "$tmp/err"; echo $?) \
+    "exit $rc: $(cat "$tmp/err")"
+sed -i 's/,"Start":\[5\]//' "$tmp/pin.json"
+"$sluice" run "$tmp/pin.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "pinData is the node's output in sluice run" \
+    $([ $rc -eq 0 ] && grep -q '"pinned":true' "$tmp/out"; echo $?) "exit $rc: $(cat "$tmp/out" "$tmp/err")"
+
 wf fail '"throw new Error(\"bad order\")"'
 "$sluice" run "$tmp/fail.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "a failing node exits 1" $([ $rc -eq 1 ]; echo $?) "exit $rc"
@@ -75,6 +90,18 @@ took=$(( $(date +%s) - start ))
 check "runaway code fails the execution (exit 1)" $([ $rc -eq 1 ]; echo $?) "exit $rc"
 check "runaway code is stopped within seconds" $([ $took -le 10 ]; echo $?) "took ${took}s"
 check "the time limit is named" $(grep -q "SLUICE_CODE_TIMEOUT_MS" "$tmp/err"; echo $?) "$(cat "$tmp/err")"
+
+cat > "$tmp/spin-retry.json" <<'JSON'
+{"nodes":[{"name":"Start","type":"n8n-nodes-base.manualTrigger","typeVersion":1},
+ {"name":"Work","type":"n8n-nodes-base.code","typeVersion":2,"retryOnFail":true,"maxTries":3,
+  "waitBetweenTries":10,"parameters":{"jsCode":"console.log('attempt'); while (true) {}"}}],
+ "connections":{"Start":{"main":[[{"node":"Work","type":"main","index":0}]]}}}
+JSON
+SLUICE_CODE_TIMEOUT_MS=1000 "$sluice" run "$tmp/spin-retry.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "a limit is not retried and does not crash" \
+    $([ $rc -eq 1 ] && grep -q "SLUICE_CODE_TIMEOUT_MS" "$tmp/err" && ! grep -q crashed "$tmp/err" \
+      && [ "$(grep -c 'Work: attempt' "$tmp/err")" -eq 1 ]; echo $?) \
+    "exit $rc: $(cat "$tmp/err")"
 
 wf hog '"const a = []; while (true) a.push(new Array(100000).fill(Math.random()));"'
 SLUICE_CODE_MEMORY_MB=256 "$sluice" run "$tmp/hog.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
