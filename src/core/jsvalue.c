@@ -38,6 +38,11 @@ void sl_jsv_num_format(double d, char out[SL_JSV_NUM_MAX])
         strcpy(out, "0");
         return;
     }
+    if (d == (double)(long long)d && fabs(d) < 9007199254740992.0) {
+        /* whole numbers below 2^53 print as plain integers in JavaScript */
+        snprintf(out, SL_JSV_NUM_MAX, "%lld", (long long)d);
+        return;
+    }
     char tmp[40], digits[24];
     int prec;
     for (prec = 1; prec <= 17; prec++) {

@@ -275,7 +275,10 @@ static bool watchdog(JSContextRef ctx, void *data)
         js->hit = LIMIT_TIME;
         return true;
     }
-    if (ex->code_memory_mb && rss_kb(js) - js->start_rss_kb > (long)ex->code_memory_mb * 1024) {
+    if (ex->code_memory_mb && js->start_rss_kb < 0)
+        js->start_rss_kb = rss_kb(js);
+    else if (ex->code_memory_mb &&
+             rss_kb(js) - js->start_rss_kb > (long)ex->code_memory_mb * 1024) {
         js->hit = LIMIT_MEMORY;
         return true;
     }
@@ -285,12 +288,16 @@ static bool watchdog(JSContextRef ctx, void *data)
     return false;
 }
 
-static void run_begin(struct sl_js *js)
+/* Starts the limits for one call into JavaScript. Code nodes take the
+ * memory baseline now; expressions, which run once per item and rarely
+ * allocate much, leave it to the watchdog's first tick (-1) to save a
+ * /proc read per evaluation. */
+static void run_begin(struct sl_js *js, bool exact_baseline)
 {
     js->running = true;
     js->hit = LIMIT_NONE;
     js->start_us = sl_clock_mono_us();
-    js->start_rss_kb = js->ex->code_memory_mb ? rss_kb(js) : 0;
+    js->start_rss_kb = js->ex->code_memory_mb && exact_baseline ? rss_kb(js) : -1;
 }
 
 static void run_end(struct sl_js *js)
@@ -862,7 +869,7 @@ json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, 
     js->nctx = ctx;
     js->index = item;
     JSValueRef exc = NULL;
-    run_begin(js);
+    run_begin(js, false);
     JSValueRef v = JSObjectCallAsFunction(js->ctx, fn, NULL, 0, NULL, &exc);
     run_end(js);
     json_t *res = NULL;
@@ -940,7 +947,7 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
         JSValueMakeNumber(js->ctx, (double)n_items),
     };
     JSValueRef exc = NULL;
-    run_begin(js);
+    run_begin(js, true);
     JSObjectCallAsFunction(js->ctx, js->run_code, NULL, 4, args, &exc);
     run_end(js);
     js->nctx = saved;
@@ -1007,7 +1014,7 @@ int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, co
     JSStringRelease(b);
     JSStringRelease(c);
     JSValueRef exc = NULL;
-    run_begin(js);
+    run_begin(js, false);
     JSValueRef r = JSObjectCallAsFunction(js->ctx, fn, NULL, 3, args, &exc);
     run_end(js);
     char *lim = limit_message(js);
