@@ -27,15 +27,15 @@
 void sl_jsv_num_format(double d, char out[SL_JSV_NUM_MAX])
 {
     if (isnan(d)) {
-        strcpy(out, "NaN");
+        snprintf(out, SL_JSV_NUM_MAX, "NaN");
         return;
     }
     if (isinf(d)) {
-        strcpy(out, d < 0 ? "-Infinity" : "Infinity");
+        snprintf(out, SL_JSV_NUM_MAX, "%s", d < 0 ? "-Infinity" : "Infinity");
         return;
     }
     if (d == 0) {
-        strcpy(out, "0");
+        snprintf(out, SL_JSV_NUM_MAX, "0");
         return;
     }
     if (d == (double)(long long)d && fabs(d) < 9007199254740992.0) {

@@ -905,7 +905,8 @@ static int by_position_v3(struct mctx *m)
     bool unpaired = opt_bool(m, "includeUnpaired");
     int ni = m->n_inputs, pref = ni - 1;
     if (c.resolve && strstr(c.resolve, "preferInput")) {
-        pref = atoi(strstr(c.resolve, "preferInput") + 11) - 1;
+        long k = strtol(strstr(c.resolve, "preferInput") + 11, NULL, 10);
+        pref = k > 0 && k <= ni ? (int)k - 1 : -1;
         if (pref < 0 || pref >= ni)
             return sl_ctx_fail(m->ctx, "node '%s': clash handling '%s' names a missing input",
                                m->node->name, c.resolve);
