@@ -1028,3 +1028,34 @@ int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, co
     }
     return JSValueToBoolean(js->ctx, r) ? 1 : 0;
 }
+
+json_t *sl_js_sort(struct sl_js *js, const char *body, const json_t *items, char **err)
+{
+    *err = NULL;
+    JSObjectRef global = JSContextGetGlobalObject(js->ctx);
+    JSObjectRef fn = (JSObjectRef)get_prop(js->ctx, global, "__sl_sort_code");
+    JSStringRef b = jstr(body);
+    JSValueRef args[2] = {JSValueMakeString(js->ctx, b), json_to_js(js->ctx, items)};
+    JSStringRelease(b);
+    JSValueRef exc = NULL;
+    run_begin(js, true);
+    JSValueRef r = JSObjectCallAsFunction(js->ctx, fn, NULL, 2, args, &exc);
+    run_end(js);
+    char *lim = limit_message(js);
+    if (lim) {
+        *err = lim;
+        return NULL;
+    }
+    if (exc || !r) {
+        *err = exc ? exception_message(js->ctx, exc) : sl_strdup("the sort code did not run");
+        return NULL;
+    }
+    json_t *res = js_to_json(js->ctx, r, err);
+    if (!json_is_array(res) || json_array_size(res) != json_array_size(items)) {
+        json_decref(res);
+        if (!*err)
+            *err = sl_strdup("the sort code did not return an order");
+        return NULL;
+    }
+    return res;
+}

@@ -56,4 +56,11 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
 int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, const char *subject,
                      char **err);
 
+/* The Sort node's "code" type: sorts `items` (a borrowed array of n8n
+ * items) with the comparator whose body is `body` (user code over `a` and
+ * `b`, returning a number), as n8n's items.sort((a, b) => { body }) on V8
+ * does. On success returns a new array of the input indices in sorted
+ * order; on failure NULL with *err (heap string) set. */
+json_t *sl_js_sort(struct sl_js *js, const char *body, const json_t *items, char **err);
+
 #endif

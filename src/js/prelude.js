@@ -287,6 +287,9 @@
                 try {
                     r = await fn();
                     if (mode === 2) {
+                        /* n8n's Function node runs helpers.normalizeItems()
+                         * first: plain objects become {json: object}. */
+                        if (typeof r === 'object' && r !== null) r = normalizeItems(r);
                         if (!Array.isArray(r)) throw new ValidationError('The code doesn\'t return an array of arrays. Please return an array with one array inside', undefined);
                         r.forEach(validateItem);
                         return finish({ items: toPlain(r) });
@@ -328,6 +331,44 @@
     });
     hide(g, '__sl_regex_test', function (source, flags, subject) {
         return new RegExp(source, flags).test(subject);
+    });
+    /* Sort node "code" type: n8n runs items.sort((a, b) => { code }) on
+     * V8, whose TimSort orders short arrays (under 64) by one natural run
+     * plus binary insertion. That is reproduced here, for every length, so
+     * an inconsistent comparator gives V8's order; the comparator body is
+     * sloppy-mode code, as in n8n's vm. Returns the sorted input indices. */
+    hide(g, '__sl_sort_code', function (body, items) {
+        const cmpfn = new Function('items', 'return function (a, b) {' + body + '\n};')(items);
+        const cmp = (x, y) => {
+            const v = +cmpfn(items[x], items[y]);
+            return v !== v ? 0 : v;
+        };
+        const idx = items.map((_, i) => i);
+        const n = idx.length;
+        if (n < 2) return idx;
+        let run = 2;
+        const desc = cmp(idx[1], idx[0]) < 0;
+        for (let i = 2; i < n; i++) {
+            const o = cmp(idx[i], idx[i - 1]);
+            if (desc ? o >= 0 : o < 0) break;
+            run++;
+        }
+        if (desc) {
+            for (let lo = 0, hi = run - 1; lo < hi; lo++, hi--) {
+                const t = idx[lo]; idx[lo] = idx[hi]; idx[hi] = t;
+            }
+        }
+        for (let start = run; start < n; start++) {
+            const pivot = idx[start];
+            let left = 0, right = start;
+            while (left < right) {
+                const mid = left + ((right - left) >> 1);
+                if (cmp(pivot, idx[mid]) < 0) right = mid; else left = mid + 1;
+            }
+            for (let p = start; p > left; p--) idx[p] = idx[p - 1];
+            idx[left] = pivot;
+        }
+        return idx;
     });
     hide(g, '__sl_code_state', function () { return codeState; });
     hide(g, '__sl_code_reset', function () { codeState = null; allCache = null; itemCache = []; g.items = undefined; g.item = undefined; });
