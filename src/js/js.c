@@ -1029,6 +1029,71 @@ int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, co
     return JSValueToBoolean(js->ctx, r) ? 1 : 0;
 }
 
+/* V8 words a RegExp syntax error as "Invalid regular expression:
+ * /source/flags: Unterminated group", JavaScriptCore as "Invalid regular
+ * expression: missing )". Rewrites a JavaScriptCore message (`msg`, heap,
+ * taken over) into V8's form, which n8n users see; other messages are
+ * returned unchanged. */
+static char *v8_regex_message(char *msg, const char *source, const char *flags)
+{
+    static const char prefix[] = "Invalid regular expression: ";
+    static const char *const words[][2] = {
+        {"missing )", "Unterminated group"},
+        {"unmatched parentheses", "Unmatched ')'"},
+        {"nothing to repeat", "Nothing to repeat"},
+        {"missing terminating ] for character class", "Unterminated character class"},
+        {"duplicate group specifier name", "Duplicate capture group name"},
+        {"invalid group specifier name", "Invalid capture group name"},
+        {"range out of order in character class", "Range out of order in character class"},
+        {"invalid \\k<> named backreference", "Invalid named capture referenced"},
+        {"invalid unicode {} escape", "Invalid Unicode escape"},
+        {"invalid escaped character for unicode pattern", "Invalid escape"},
+        {"invalid property expression", "Invalid property name"},
+    };
+    if (strncmp(msg, prefix, sizeof prefix - 1) != 0)
+        return msg;
+    const char *what = msg + sizeof prefix - 1;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (strcmp(what, words[i][0]) == 0) {
+            what = words[i][1];
+            break;
+        }
+    }
+    char *r = sl_asprintf("%s/%s/%s: %s", prefix, source, flags ? flags : "", what);
+    free(msg);
+    return r;
+}
+
+char *sl_js_regex_replace(struct sl_js *js, const char *source, const char *flags,
+                          const char *subject, const char *replacement, char **err)
+{
+    *err = NULL;
+    JSObjectRef global = JSContextGetGlobalObject(js->ctx);
+    JSObjectRef fn = (JSObjectRef)get_prop(js->ctx, global, "__sl_regex_replace");
+    const char *in[4] = {source, flags ? flags : "", subject, replacement};
+    JSValueRef args[4];
+    for (int i = 0; i < 4; i++) {
+        JSStringRef t = jstr(in[i]);
+        args[i] = JSValueMakeString(js->ctx, t);
+        JSStringRelease(t);
+    }
+    JSValueRef exc = NULL;
+    run_begin(js, false);
+    JSValueRef r = JSObjectCallAsFunction(js->ctx, fn, NULL, 4, args, &exc);
+    run_end(js);
+    char *lim = limit_message(js);
+    if (lim) {
+        *err = lim;
+        return NULL;
+    }
+    if (exc || !r) {
+        *err = exc ? v8_regex_message(exception_message(js->ctx, exc), source, flags)
+                   : sl_strdup("invalid regular expression");
+        return NULL;
+    }
+    return value_to_cstr(js->ctx, r);
+}
+
 json_t *sl_js_sort(struct sl_js *js, const char *body, const json_t *items, char **err)
 {
     *err = NULL;

@@ -56,6 +56,14 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
 int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, const char *subject,
                      char **err);
 
+/* JavaScript `subject.replace(new RegExp(source, flags), replacement)`
+ * (replacement patterns $1, $&, $<name>, ... included), run by
+ * JavaScriptCore. Returns a new heap string, or NULL with *err (heap
+ * string) on a syntax error, worded as V8 words it ("Invalid regular
+ * expression: /(a/: Unterminated group"), or on a limit hit. */
+char *sl_js_regex_replace(struct sl_js *js, const char *source, const char *flags,
+                          const char *subject, const char *replacement, char **err);
+
 /* The Sort node's "code" type: sorts `items` (a borrowed array of n8n
  * items) with the comparator whose body is `body` (user code over `a` and
  * `b`, returning a number), as n8n's items.sort((a, b) => { body }) on V8

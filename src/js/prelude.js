@@ -332,6 +332,9 @@
     hide(g, '__sl_regex_test', function (source, flags, subject) {
         return new RegExp(source, flags).test(subject);
     });
+    hide(g, '__sl_regex_replace', function (source, flags, subject, replacement) {
+        return subject.replace(new RegExp(source, flags), replacement);
+    });
     /* Sort node "code" type: n8n runs items.sort((a, b) => { code }) on
      * V8, whose TimSort orders short arrays (under 64) by one natural run
      * plus binary insertion. That is reproduced here, for every length, so
