@@ -114,8 +114,9 @@ static json_t *aggregate(const struct summ *s, const struct agg *a, const size_t
             json_t *v = value_of(s, idx[i], a->field);
             if (!a->include_empty && is_empty(v))
                 continue;
-            char *t = json_is_object(v) || json_is_array(v) || json_is_null(v) ? sl_jsv_stringify(v)
-                                                                                : sl_jsv_to_string(v);
+            char *t = json_is_object(v) || json_is_array(v) || json_is_null(v)
+                          ? sl_jsv_stringify(v)
+                          : sl_jsv_to_string(v);
             size_t need = len + strlen(t) + strlen(a->sep) + 1;
             if (need > cap) {
                 while (cap < need)
@@ -189,10 +190,14 @@ static json_t *aggregate_all(const struct summ *s, const size_t *idx, size_t n)
     for (size_t i = 0; i < s->n_aggs; i++) {
         static const struct {
             const char *kind, *prefix;
-        } names[] = {{"append", "appended_"},  {"average", "average_"},
-                     {"concatenate", "concatenated_"}, {"count", "count_"},
-                     {"countUnique", "unique_count_"}, {"max", "max_"},
-                     {"min", "min_"},          {"sum", "sum_"}};
+        } names[] = {{"append", "appended_"},
+                     {"average", "average_"},
+                     {"concatenate", "concatenated_"},
+                     {"count", "count_"},
+                     {"countUnique", "unique_count_"},
+                     {"max", "max_"},
+                     {"min", "min_"},
+                     {"sum", "sum_"}};
         const char *prefix = "undefined";
         for (size_t j = 0; j < sizeof names / sizeof names[0]; j++)
             if (!strcmp(names[j].kind, s->aggs[i].kind))
@@ -426,16 +431,17 @@ static int execute(struct sl_node_ctx *ctx)
             for (size_t i = 0; i < n && !found; i++)
                 found = value_of(&s, i, s.aggs[a].field) != NULL;
             if (!found) {
-                rc = sl_ctx_fail(ctx, "The field '%s' does not exist in any items",
-                                 s.aggs[a].field);
+                rc =
+                    sl_ctx_fail(ctx, "The field '%s' does not exist in any items", s.aggs[a].field);
                 goto out;
             }
         }
     }
 
     if (s.single) {
-        sl_ctx_out(ctx, 0, json_pack("{s:o,s:o}", "json", nested_object(&s, &root), "pairedItem",
-                                     paired_list(root.idx, root.n)));
+        sl_ctx_out(ctx, 0,
+                   json_pack("{s:o,s:o}", "json", nested_object(&s, &root), "pairedItem",
+                             paired_list(root.idx, root.n)));
     } else {
         json_t *out = json_array();
         emit_leaves(&s, &root, 0, out);

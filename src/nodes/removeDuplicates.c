@@ -1,0 +1,453 @@
+/*
+ * Remove Duplicates (v1, v1.1, v2): drops input items whose compared
+ * fields equal (lodash isEqual) those of an earlier item.
+ *
+ * n8n finds duplicates by sorting a copy of the items on the compared
+ * fields and removing each item equal to the last kept one; items in
+ * between that are unordered (missing fields, mixed types) can separate
+ * two equal items, so the sort itself matters. It is done the way V8's
+ * TimSort orders arrays shorter than 64 (see sort.c). v2's operations that
+ * remember items across executions need the persistent store and fail
+ * with a "not supported yet" error for now.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jpath.h"
+#include "core/jsvalue.h"
+#include "nodes/node.h"
+#include "util/alloc.h"
+
+static const double versions[] = {1, 1.1, 2, 0};
+
+struct dedup {
+    struct sl_node_ctx *ctx;
+    json_t *items; /* input items */
+    json_t *keys;  /* array of field names */
+    unsigned flags;
+    double version;
+};
+
+static json_t *field(const struct dedup *d, size_t item, const char *key)
+{
+    return sl_jpath_get_ex(json_object_get(json_array_get(d->items, item), "json"), key,
+                           d->flags);
+}
+
+/* lodash isEqual on JSON values; NULL is undefined. */
+static bool deep_equal(const json_t *a, const json_t *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (json_is_number(a) && json_is_number(b))
+        return sl_jsv_num(a) == sl_jsv_num(b);
+    if (json_typeof(a) != json_typeof(b))
+        return false;
+    switch (json_typeof(a)) {
+    case JSON_STRING:
+        return json_string_length(a) == json_string_length(b) &&
+               !memcmp(json_string_value(a), json_string_value(b), json_string_length(a));
+    case JSON_ARRAY:
+        if (json_array_size(a) != json_array_size(b))
+            return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!deep_equal(json_array_get(a, i), json_array_get(b, i)))
+                return false;
+        return true;
+    case JSON_OBJECT: {
+        if (json_object_size(a) != json_object_size(b))
+            return false;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)a, k, v)
+        {
+            json_t *w = json_object_get(b, k);
+            if (!w || !deep_equal(v, w))
+                return false;
+        }
+        return true;
+    }
+    default:
+        return true;
+    }
+}
+
+/* lodash lt. */
+static bool lodash_lt(const json_t *a, const json_t *b)
+{
+    if (json_is_string(a) && json_is_string(b))
+        return sl_jsv_strcmp_utf16(json_string_value(a), json_string_value(b)) < 0;
+    return sl_jsv_to_number(a) < sl_jsv_to_number(b);
+}
+
+static int compare(const struct dedup *d, size_t x, size_t y)
+{
+    for (size_t k = 0; k < json_array_size(d->keys); k++) {
+        const char *key = json_string_value(json_array_get(d->keys, k));
+        json_t *a = field(d, x, key), *b = field(d, y, key);
+        if (!deep_equal(a, b))
+            return lodash_lt(a, b) ? -1 : 1;
+    }
+    return 0;
+}
+
+/* V8's TimSort for short arrays: natural run, then binary insertion. */
+static void v8_sort(const struct dedup *d, size_t *idx, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t run = 2;
+    bool desc = compare(d, idx[1], idx[0]) < 0;
+    for (size_t i = 2; i < n; i++) {
+        int o = compare(d, idx[i], idx[i - 1]);
+        if (desc ? o >= 0 : o < 0)
+            break;
+        run++;
+    }
+    if (desc)
+        for (size_t lo = 0, hi = run - 1; lo < hi; lo++, hi--) {
+            size_t t = idx[lo];
+            idx[lo] = idx[hi];
+            idx[hi] = t;
+        }
+    for (size_t start = run; start < n; start++) {
+        size_t pivot = idx[start], left = 0, right = start;
+        while (left < right) {
+            size_t mid = left + ((right - left) >> 1);
+            if (compare(d, pivot, idx[mid]) < 0)
+                right = mid;
+            else
+                left = mid + 1;
+        }
+        memmove(idx + left + 1, idx + left, (start - left) * sizeof *idx);
+        idx[left] = pivot;
+    }
+}
+
+static void add_key(json_t *keys, const char *k)
+{
+    for (size_t i = 0; i < json_array_size(keys); i++)
+        if (!strcmp(json_string_value(json_array_get(keys, i)), k))
+            return;
+    json_t *s = json_string(k);
+    json_array_append_new(keys, s ? s : json_stringn_nocheck(k, strlen(k)));
+}
+
+/* Object.keys order: array-index keys ascending, then the rest. */
+static void own_keys(const json_t *obj, void (*cb)(const char *, json_t *, void *), void *arg)
+{
+    const char *k;
+    json_t *v;
+    uint64_t best, prev = 0, cur;
+    bool have_prev = false;
+    for (;;) { /* index keys: repeated minimum search, fine for small objects */
+        const char *pick = NULL;
+        json_t *pv = NULL;
+        json_object_foreach((json_t *)obj, k, v)
+        {
+            if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, &cur) && (!have_prev || cur > prev) &&
+                (!pick || cur < best)) {
+                pick = k;
+                pv = v;
+                best = cur;
+            }
+        }
+        if (!pick)
+            break;
+        cb(pick, pv, arg);
+        prev = best;
+        have_prev = true;
+    }
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        if (!sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, NULL))
+            cb(k, v, arg);
+    }
+}
+
+static void literal_key_cb(const char *k, json_t *v, void *arg)
+{
+    (void)v;
+    add_key(arg, k);
+}
+
+struct flat {
+    json_t *keys;
+    char *prefix;
+};
+
+static void flatten(json_t *keys, const char *prefix, const json_t *v);
+
+static void flat_cb(const char *k, json_t *v, void *arg)
+{
+    struct flat *f = arg;
+    char *p = f->prefix ? sl_asprintf("%s.%s", f->prefix, k) : sl_strdup(k);
+    flatten(f->keys, p, v);
+    free(p);
+}
+
+/* flattenKeys: the dotted path of every leaf (empty containers have none). */
+static void flatten(json_t *keys, const char *prefix, const json_t *v)
+{
+    if (json_is_object(v)) {
+        struct flat f = {keys, (char *)prefix};
+        own_keys(v, flat_cb, &f);
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            char *p = prefix ? sl_asprintf("%s.%zu", prefix, i) : sl_asprintf("%zu", i);
+            flatten(keys, p, json_array_get(v, i));
+            free(p);
+        }
+    } else {
+        add_key(keys, prefix ? prefix : "");
+    }
+}
+
+static void item_keys(const struct dedup *d, json_t *keys, size_t i)
+{
+    json_t *j = json_object_get(json_array_get(d->items, i), "json");
+    if (!json_is_object(j))
+        return;
+    if (d->flags & SL_JPATH_LITERAL)
+        own_keys(j, literal_key_cb, keys);
+    else
+        flatten(keys, NULL, j);
+}
+
+/* prepareFieldsArray: a comma-separated string or an array. */
+static json_t *fields_param(struct sl_node_ctx *ctx, const char *name, const char *label)
+{
+    json_t *empty = json_string("");
+    json_t *v = sl_ctx_param(ctx, name, 0, empty);
+    json_decref(empty);
+    if (!v)
+        return NULL;
+    if (json_is_array(v))
+        return v;
+    if (!json_is_string(v)) {
+        json_decref(v);
+        sl_ctx_fail(ctx,
+                    "The '%s' parameter must be a string of fields separated by commas or an "
+                    "array of strings.",
+                    label);
+        return NULL;
+    }
+    json_t *out = json_array();
+    const char *p = json_string_value(v);
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        char *part = strndup(p, comma ? (size_t)(comma - p) : strlen(p));
+        const char *b, *e;
+        sl_jsv_trim(part, &b, &e);
+        if (e > b) {
+            json_t *s = json_stringn(b, (size_t)(e - b));
+            json_array_append_new(out, s ? s : json_stringn_nocheck(b, (size_t)(e - b)));
+        }
+        free(part);
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    json_decref(v);
+    return out;
+}
+
+/* validateInputData, over the items in sorted order. */
+static int validate(struct dedup *d, const size_t *idx, size_t n)
+{
+    for (size_t k = 0; k < json_array_size(d->keys); k++) {
+        json_t *kv = json_array_get(d->keys, k);
+        const char *key = json_is_string(kv) ? json_string_value(kv) : "";
+        const char *type = NULL;
+        for (size_t i = 0; i < n; i++) {
+            if (!*key)
+                return sl_ctx_fail(d->ctx, "Name of field to compare is blank");
+            json_t *v = field(d, idx[i], key);
+            if (json_is_null(v) && d->version > 1)
+                continue;
+            if (!v) {
+                int rc = sl_ctx_fail(d->ctx, "'%s' field is missing from some input items", key);
+                if ((d->flags & SL_JPATH_LITERAL) && strchr(key, '.'))
+                    sl_ctx_fail_description(d->ctx,
+                                            "If you're trying to use a nested field, make sure "
+                                            "you turn off 'disable dot notation' in the node "
+                                            "options");
+                return rc;
+            }
+            const char *t = sl_jsv_typeof(v);
+            if (type && strcmp(type, t)) {
+                int rc = sl_ctx_fail(d->ctx, "'%s' isn't always the same type", key);
+                if (d->version > 1)
+                    sl_ctx_fail_description(d->ctx,
+                                            "The type of this field varies between items, in "
+                                            "item [%zu] it's a %s and in item [%zu] it's a %s ",
+                                            i - 1, type, i, t);
+                else
+                    sl_ctx_fail_description(d->ctx, "The type of this field varies between items");
+                return rc;
+            }
+            type = t;
+        }
+    }
+    return 0;
+}
+
+/* pick(json, ...keys) */
+static json_t *pick(const json_t *j, const json_t *keys)
+{
+    json_t *out = json_object();
+    for (size_t k = 0; k < json_array_size(keys); k++) {
+        const char *key = json_string_value(json_array_get(keys, k));
+        if (!key)
+            continue;
+        bool literal = json_object_get(j, key) != NULL;
+        json_t *v = sl_jpath_get_ex(j, key, literal ? SL_JPATH_LITERAL : 0);
+        if (v && sl_jpath_set_ex(&out, key, json_incref(v), literal ? SL_JPATH_LITERAL : 0))
+            continue; /* lodash sets nothing where it cannot */
+    }
+    return out;
+}
+
+static int remove_input_duplicates(struct sl_node_ctx *ctx, double version)
+{
+    struct dedup d = {.ctx = ctx, .items = sl_ctx_input(ctx, 0), .version = version};
+    size_t n = json_array_size(d.items);
+    char *compare_mode = NULL;
+    bool literal = false, remove_other = false;
+    size_t *idx = NULL;
+    bool *removed = NULL;
+    json_t *fields = NULL;
+    int rc = sl_ctx_param_str(ctx, "compare", 0, "allFields", &compare_mode);
+    if (!rc)
+        rc = sl_ctx_param_bool(ctx, "options.disableDotNotation", 0, false, &literal);
+    if (!rc)
+        rc = sl_ctx_param_bool(ctx, "options.removeOtherFields", 0, false, &remove_other);
+    if (rc || !n)
+        goto out;
+    d.flags = literal ? SL_JPATH_LITERAL : 0;
+    d.keys = json_array();
+    for (size_t i = 0; i < n; i++)
+        item_keys(&d, d.keys, i);
+
+    if (!strcmp(compare_mode, "allFieldsExcept")) {
+        fields = fields_param(ctx, "fieldsToExclude", "Fields To Exclude");
+        if (!fields) {
+            rc = SL_ERR_NODE;
+            goto out;
+        }
+        if (!json_array_size(fields)) {
+            rc = sl_ctx_fail(ctx, "No fields specified. Please add a field to exclude from "
+                                  "comparison");
+            goto out;
+        }
+        if (!literal) {
+            json_decref(d.keys);
+            d.keys = json_array();
+            item_keys(&d, d.keys, 0);
+        }
+        json_t *kept = json_array();
+        for (size_t k = 0; k < json_array_size(d.keys); k++) {
+            json_t *key = json_array_get(d.keys, k);
+            bool excluded = false;
+            for (size_t f = 0; f < json_array_size(fields) && !excluded; f++)
+                excluded = sl_jsv_strict_equals(json_array_get(fields, f), key);
+            if (!excluded)
+                json_array_append(kept, key);
+        }
+        json_decref(d.keys);
+        d.keys = kept;
+    } else if (!strcmp(compare_mode, "selectedFields")) {
+        fields = fields_param(ctx, "fieldsToCompare", "Fields To Compare");
+        if (!fields) {
+            rc = SL_ERR_NODE;
+            goto out;
+        }
+        if (!json_array_size(fields)) {
+            rc = sl_ctx_fail(ctx, "No fields specified. Please add a field to compare on");
+            goto out;
+        }
+        json_decref(d.keys);
+        d.keys = json_array();
+        for (size_t f = 0; f < json_array_size(fields); f++) {
+            json_t *s = json_array_get(fields, f);
+            if (!json_is_string(s)) {
+                rc = sl_ctx_fail(ctx, "key.trim is not a function");
+                goto out;
+            }
+            const char *b, *e;
+            sl_jsv_trim(json_string_value(s), &b, &e);
+            json_t *t = json_stringn(b, (size_t)(e - b));
+            json_array_append_new(d.keys, t ? t : json_stringn_nocheck(b, (size_t)(e - b)));
+        }
+    }
+
+    idx = malloc(n * sizeof *idx);
+    removed = calloc(n, sizeof *removed);
+    if (!idx || !removed)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    v8_sort(&d, idx, n);
+    rc = validate(&d, idx, n);
+    if (rc)
+        goto out;
+    size_t temp = idx[0];
+    for (size_t i = 1; i < n; i++) {
+        bool same = true;
+        for (size_t k = 0; k < json_array_size(d.keys) && same; k++) {
+            const char *key = json_string_value(json_array_get(d.keys, k));
+            same = deep_equal(field(&d, idx[i], key), field(&d, temp, key));
+        }
+        if (same)
+            removed[idx[i]] = true;
+        else
+            temp = idx[i];
+    }
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (removed[i])
+            continue;
+        json_t *item = json_array_get(d.items, i);
+        if (remove_other)
+            /* n8n pairs with the index in the output, not the input */
+            json_array_append_new(
+                out, json_pack("{s:o,s:{s:I}}", "json", pick(json_object_get(item, "json"), d.keys),
+                               "pairedItem", "item", (json_int_t)json_array_size(out)));
+        else
+            json_array_append(out, item);
+    }
+    sl_ctx_out_list(ctx, 0, out);
+out:
+    free(idx);
+    free(removed);
+    json_decref(fields);
+    json_decref(d.keys);
+    free(compare_mode);
+    return rc;
+}
+
+static int execute(struct sl_node_ctx *ctx)
+{
+    double version = sl_ctx_node(ctx)->version;
+    if (version < 2)
+        return remove_input_duplicates(ctx, version);
+    char *op = NULL;
+    int rc = sl_ctx_param_str(ctx, "operation", 0, "removeDuplicateInputItems", &op);
+    if (rc)
+        return rc;
+    if (!strcmp(op, "removeDuplicateInputItems"))
+        rc = remove_input_duplicates(ctx, version);
+    else
+        rc = sl_ctx_fail(ctx,
+                         "operation '%s' is not supported yet: it needs the persistent "
+                         "deduplication store",
+                         op);
+    free(op);
+    return rc;
+}
+
+const struct sl_node_type sl_node_removeDuplicates = {
+    .name = "n8n-nodes-base.removeDuplicates",
+    .versions = versions,
+    .execute = execute,
+};
