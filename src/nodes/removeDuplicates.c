@@ -30,8 +30,7 @@ struct dedup {
 
 static json_t *field(const struct dedup *d, size_t item, const char *key)
 {
-    return sl_jpath_get_ex(json_object_get(json_array_get(d->items, item), "json"), key,
-                           d->flags);
+    return sl_jpath_get_ex(json_object_get(json_array_get(d->items, item), "json"), key, d->flags);
 }
 
 /* lodash isEqual on JSON values; NULL is undefined. */
