@@ -24,6 +24,7 @@
 
 #include "core/engine_int.h"
 #include "core/graph.h"
+#include "core/jsvalue.h"
 #include "core/retain.h"
 #include "js/js.h"
 #include "util/alloc.h"
@@ -448,46 +449,26 @@ static int child_cmp(const struct child *a, const struct child *b)
     return 0;
 }
 
-/* Sorts the children as V8's Array.prototype.sort (TimSort) does, so that
- * nodes at the same height come out as in n8n. V8 sorts fewer than 64
- * elements as one run: it takes the leading run (reversed when strictly
- * descending), then binary-inserts each further element, passing it as the
- * first argument against the sorted prefix. The children are then unshifted
- * one by one, so the top-left child runs first. With 64 children or more V8
- * also merges runs; this keeps inserting instead, which agreed with V8 on
- * random tests but is not proven to. */
+static int child_cmp_idx(size_t a, size_t b, void *v)
+{
+    return child_cmp((const struct child *)v + a, (const struct child *)v + b);
+}
+
+/* Orders the children as V8's sort orders them with n8n's comparator, so
+ * that nodes at the same height come out as in n8n; they are then
+ * unshifted one by one, so the top-left child runs first. */
 static void sort_children(struct child *v, size_t n)
 {
-    if (n < 2)
-        return;
-    size_t run = 2;
-    bool desc = child_cmp(&v[1], &v[0]) < 0;
-    while (run < n) {
-        int o = child_cmp(&v[run], &v[run - 1]);
-        if (desc ? o >= 0 : o < 0)
-            break;
-        run++;
-    }
-    if (desc) {
-        for (size_t a = 0, b = run - 1; a < b; a++, b--) {
-            struct child tmp = v[a];
-            v[a] = v[b];
-            v[b] = tmp;
-        }
-    }
-    for (size_t s = run; s < n; s++) {
-        struct child pivot = v[s];
-        size_t lo = 0, hi = s;
-        while (lo < hi) {
-            size_t mid = lo + ((hi - lo) >> 1);
-            if (child_cmp(&pivot, &v[mid]) < 0)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        memmove(v + lo + 1, v + lo, sizeof *v * (s - lo));
-        v[lo] = pivot;
-    }
+    size_t *idx = sl_malloc(sizeof *idx * (n ? n : 1));
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    sl_jsv_sort(idx, n, child_cmp_idx, v);
+    struct child *sorted = sl_malloc(sizeof *sorted * (n ? n : 1));
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = v[idx[i]];
+    memcpy(v, sorted, sizeof *v * n);
+    free(sorted);
+    free(idx);
 }
 
 /* ------------------------------------------------------- node context */

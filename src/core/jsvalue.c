@@ -690,3 +690,67 @@ char *sl_jsv_lower(const char *s)
     }
     return sl_buf_steal(&b);
 }
+
+bool sl_jsv_deep_equal(const json_t *a, const json_t *b)
+{
+    if (json_is_array(a) && json_is_array(b)) {
+        if (json_array_size(a) != json_array_size(b))
+            return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!sl_jsv_deep_equal(json_array_get(a, i), json_array_get(b, i)))
+                return false;
+        return true;
+    }
+    if (json_is_object(a) && json_is_object(b)) {
+        if (json_object_size(a) != json_object_size(b))
+            return false;
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)a, k, x)
+        {
+            if (!sl_jsv_deep_equal(x, json_object_get(b, k)))
+                return false;
+        }
+        return true;
+    }
+    return sl_jsv_same_value_zero(a, b);
+}
+
+bool sl_jsv_lodash_lt(const json_t *a, const json_t *b)
+{
+    if (json_is_string(a) && json_is_string(b))
+        return sl_jsv_strcmp_utf16(json_string_value(a), json_string_value(b)) < 0;
+    return sl_jsv_to_number(a) < sl_jsv_to_number(b);
+}
+
+void sl_jsv_sort(size_t *idx, size_t n, int (*cmp)(size_t a, size_t b, void *ud), void *ud)
+{
+    if (n < 2)
+        return;
+    size_t run = 2;
+    bool desc = cmp(idx[1], idx[0], ud) < 0;
+    for (size_t i = 2; i < n; i++) {
+        int o = cmp(idx[i], idx[i - 1], ud);
+        if (desc ? o >= 0 : o < 0)
+            break;
+        run++;
+    }
+    if (desc)
+        for (size_t lo = 0, hi = run - 1; lo < hi; lo++, hi--) {
+            size_t t = idx[lo];
+            idx[lo] = idx[hi];
+            idx[hi] = t;
+        }
+    for (size_t start = run; start < n; start++) {
+        size_t pivot = idx[start], left = 0, right = start;
+        while (left < right) {
+            size_t mid = left + ((right - left) >> 1);
+            if (cmp(pivot, idx[mid], ud) < 0)
+                right = mid;
+            else
+                left = mid + 1;
+        }
+        memmove(idx + left + 1, idx + left, (start - left) * sizeof *idx);
+        idx[left] = pivot;
+    }
+}

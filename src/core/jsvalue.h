@@ -99,4 +99,20 @@ char *sl_jsv_lower(const char *s);
  * s (JS whitespace and line terminators removed). */
 void sl_jsv_trim(const char *s, const char **b, const char **e);
 
+/* lodash isEqual: containers by content (object keys in any order),
+ * scalars by SameValueZero. NULL is undefined. */
+bool sl_jsv_deep_equal(const json_t *a, const json_t *b);
+
+/* lodash lt: code-unit order when both are strings, else numbers. */
+bool sl_jsv_lodash_lt(const json_t *a, const json_t *b);
+
+/* Sorts the indexes idx[0..n) as V8's Array.prototype.sort (TimSort) does
+ * for arrays under 64 elements: the leading natural run (reversed when
+ * strictly descending), then binary insertion of the rest, the new element
+ * passed first to cmp. n8n's comparators are not always consistent, so the
+ * algorithm decides their results; for 64 or more elements V8 also merges
+ * runs, which this does not, so results can differ there for inconsistent
+ * comparators only. cmp returns <0, 0 or >0 like a JavaScript comparator. */
+void sl_jsv_sort(size_t *idx, size_t n, int (*cmp)(size_t a, size_t b, void *ud), void *ud);
+
 #endif

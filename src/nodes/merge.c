@@ -42,33 +42,6 @@
 /* Comparing values (the JavaScript rules are in core/jsvalue.h)      */
 /* ------------------------------------------------------------------ */
 
-/* lodash isEqual on JSON values; NULL is undefined. Scalars compare as
- * lodash's eq (SameValueZero), containers by their contents. */
-static bool js_equal(const json_t *a, const json_t *b)
-{
-    if (json_is_array(a) && json_is_array(b)) {
-        if (json_array_size(a) != json_array_size(b))
-            return false;
-        for (size_t i = 0; i < json_array_size(a); i++)
-            if (!js_equal(json_array_get(a, i), json_array_get(b, i)))
-                return false;
-        return true;
-    }
-    if (json_is_object(a) && json_is_object(b)) {
-        if (json_object_size(a) != json_object_size(b))
-            return false;
-        const char *k;
-        json_t *x;
-        json_object_foreach((json_t *)a, k, x)
-        {
-            if (!js_equal(x, json_object_get(b, k)))
-                return false;
-        }
-        return true;
-    }
-    return sl_jsv_same_value_zero(a, b);
-}
-
 /* isFalsy of n8n's fuzzyCompare: null, "" and []. */
 static bool fz_falsy(const json_t *v)
 {
@@ -97,7 +70,7 @@ static bool parsed_eq(const json_t *str, const json_t *obj)
 {
     json_error_t e;
     json_t *p = json_loads(json_string_value(str), JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &e);
-    bool r = p && js_equal(p, obj);
+    bool r = p && sl_jsv_deep_equal(p, obj);
     json_decref(p);
     return r;
 }
@@ -106,10 +79,10 @@ static bool parsed_eq(const json_t *str, const json_t *obj)
 static bool fuzzy_equal(const json_t *a, const json_t *b, bool fuzzy)
 {
     if (!fuzzy)
-        return js_equal(a, b);
+        return sl_jsv_deep_equal(a, b);
     bool an = a && json_is_null(a), bn = b && json_is_null(b);
     if (a && b && !an && !bn && !strcmp(sl_jsv_typeof(a), sl_jsv_typeof(b)))
-        return js_equal(a, b);
+        return sl_jsv_deep_equal(a, b);
     if (fz_falsy(a) && fz_falsy(b))
         return true;
     if ((fz_falsy(a) && !b) || (!a && fz_falsy(b)))
@@ -140,7 +113,7 @@ static bool fuzzy_equal(const json_t *a, const json_t *b, bool fuzzy)
         return json_is_true(a) ? sl_jsv_num(b) == 1 : sl_jsv_num(b) == 0;
     if (json_is_boolean(b) && json_is_number(a))
         return json_is_true(b) ? sl_jsv_num(a) == 1 : sl_jsv_num(a) == 0;
-    return js_equal(a, b);
+    return sl_jsv_deep_equal(a, b);
 }
 
 /* ------------------------------------------------------------------ */

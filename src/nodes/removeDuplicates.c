@@ -33,94 +33,20 @@ static json_t *field(const struct dedup *d, size_t item, const char *key)
     return sl_jpath_get_ex(json_object_get(json_array_get(d->items, item), "json"), key, d->flags);
 }
 
-/* lodash isEqual on JSON values; NULL is undefined. */
-static bool deep_equal(const json_t *a, const json_t *b)
-{
-    if (!a || !b)
-        return a == b;
-    if (json_is_number(a) && json_is_number(b))
-        return sl_jsv_num(a) == sl_jsv_num(b);
-    if (json_typeof(a) != json_typeof(b))
-        return false;
-    switch (json_typeof(a)) {
-    case JSON_STRING:
-        return json_string_length(a) == json_string_length(b) &&
-               !memcmp(json_string_value(a), json_string_value(b), json_string_length(a));
-    case JSON_ARRAY:
-        if (json_array_size(a) != json_array_size(b))
-            return false;
-        for (size_t i = 0; i < json_array_size(a); i++)
-            if (!deep_equal(json_array_get(a, i), json_array_get(b, i)))
-                return false;
-        return true;
-    case JSON_OBJECT: {
-        if (json_object_size(a) != json_object_size(b))
-            return false;
-        const char *k;
-        json_t *v;
-        json_object_foreach((json_t *)a, k, v)
-        {
-            json_t *w = json_object_get(b, k);
-            if (!w || !deep_equal(v, w))
-                return false;
-        }
-        return true;
-    }
-    default:
-        return true;
-    }
-}
-
-/* lodash lt. */
-static bool lodash_lt(const json_t *a, const json_t *b)
-{
-    if (json_is_string(a) && json_is_string(b))
-        return sl_jsv_strcmp_utf16(json_string_value(a), json_string_value(b)) < 0;
-    return sl_jsv_to_number(a) < sl_jsv_to_number(b);
-}
-
 static int compare(const struct dedup *d, size_t x, size_t y)
 {
     for (size_t k = 0; k < json_array_size(d->keys); k++) {
         const char *key = json_string_value(json_array_get(d->keys, k));
         json_t *a = field(d, x, key), *b = field(d, y, key);
-        if (!deep_equal(a, b))
-            return lodash_lt(a, b) ? -1 : 1;
+        if (!sl_jsv_deep_equal(a, b))
+            return sl_jsv_lodash_lt(a, b) ? -1 : 1;
     }
     return 0;
 }
 
-/* V8's TimSort for short arrays: natural run, then binary insertion. */
-static void v8_sort(const struct dedup *d, size_t *idx, size_t n)
+static int dedup_cmp(size_t a, size_t b, void *d)
 {
-    if (n < 2)
-        return;
-    size_t run = 2;
-    bool desc = compare(d, idx[1], idx[0]) < 0;
-    for (size_t i = 2; i < n; i++) {
-        int o = compare(d, idx[i], idx[i - 1]);
-        if (desc ? o >= 0 : o < 0)
-            break;
-        run++;
-    }
-    if (desc)
-        for (size_t lo = 0, hi = run - 1; lo < hi; lo++, hi--) {
-            size_t t = idx[lo];
-            idx[lo] = idx[hi];
-            idx[hi] = t;
-        }
-    for (size_t start = run; start < n; start++) {
-        size_t pivot = idx[start], left = 0, right = start;
-        while (left < right) {
-            size_t mid = left + ((right - left) >> 1);
-            if (compare(d, pivot, idx[mid]) < 0)
-                right = mid;
-            else
-                left = mid + 1;
-        }
-        memmove(idx + left + 1, idx + left, (start - left) * sizeof *idx);
-        idx[left] = pivot;
-    }
+    return compare(d, a, b);
 }
 
 static void add_key(json_t *keys, const char *k)
@@ -386,7 +312,7 @@ static int remove_input_duplicates(struct sl_node_ctx *ctx, double version)
         abort();
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
-    v8_sort(&d, idx, n);
+    sl_jsv_sort(idx, n, dedup_cmp, &d);
     rc = validate(&d, idx, n);
     if (rc)
         goto out;
@@ -395,7 +321,7 @@ static int remove_input_duplicates(struct sl_node_ctx *ctx, double version)
         bool same = true;
         for (size_t k = 0; k < json_array_size(d.keys) && same; k++) {
             const char *key = json_string_value(json_array_get(d.keys, k));
-            same = deep_equal(field(&d, idx[i], key), field(&d, temp, key));
+            same = sl_jsv_deep_equal(field(&d, idx[i], key), field(&d, temp, key));
         }
         if (same)
             removed[idx[i]] = true;

@@ -33,45 +33,6 @@ struct sort_job {
     bool literal; /* options.disableDotNotation */
 };
 
-/* lodash isEqual on JSON values; NULL is undefined. */
-static bool deep_equal(const json_t *a, const json_t *b)
-{
-    if (!a || !b)
-        return a == b;
-    if (json_is_number(a) && json_is_number(b))
-        return sl_jsv_num(a) == sl_jsv_num(b);
-    if (json_typeof(a) != json_typeof(b))
-        return false;
-    switch (json_typeof(a)) {
-    case JSON_STRING:
-        return json_string_length(a) == json_string_length(b) &&
-               !memcmp(json_string_value(a), json_string_value(b), json_string_length(a));
-    case JSON_ARRAY: {
-        if (json_array_size(a) != json_array_size(b))
-            return false;
-        for (size_t i = 0; i < json_array_size(a); i++)
-            if (!deep_equal(json_array_get(a, i), json_array_get(b, i)))
-                return false;
-        return true;
-    }
-    case JSON_OBJECT: {
-        if (json_object_size(a) != json_object_size(b))
-            return false;
-        const char *k;
-        json_t *v;
-        json_object_foreach((json_t *)a, k, v)
-        {
-            json_t *w = json_object_get(b, k);
-            if (!w || !deep_equal(v, w))
-                return false;
-        }
-        return true;
-    }
-    default:
-        return true; /* null, true, false */
-    }
-}
-
 /* The field's value for comparing: strings lower-cased. New reference or
  * NULL (undefined). */
 static json_t *key_value(const struct sort_job *job, size_t item, const char *name)
@@ -88,22 +49,14 @@ static json_t *key_value(const struct sort_job *job, size_t item, const char *na
     return r;
 }
 
-/* lodash lt: string comparison when both are strings, else numbers. */
-static bool lodash_lt(const json_t *a, const json_t *b)
-{
-    if (json_is_string(a) && json_is_string(b))
-        return sl_jsv_strcmp_utf16(json_string_value(a), json_string_value(b)) < 0;
-    return sl_jsv_to_number(a) < sl_jsv_to_number(b);
-}
-
 static int compare_simple(const struct sort_job *job, size_t x, size_t y)
 {
     for (size_t k = 0; k < job->n_keys; k++) {
         json_t *a = key_value(job, x, job->keys[k].name);
         json_t *b = key_value(job, y, job->keys[k].name);
         int r = 0;
-        if (!deep_equal(a, b))
-            r = lodash_lt(a, b) ? -job->keys[k].dir : job->keys[k].dir;
+        if (!sl_jsv_deep_equal(a, b))
+            r = sl_jsv_lodash_lt(a, b) ? -job->keys[k].dir : job->keys[k].dir;
         json_decref(a);
         json_decref(b);
         if (r)
@@ -112,38 +65,9 @@ static int compare_simple(const struct sort_job *job, size_t x, size_t y)
     return 0;
 }
 
-/* V8's TimSort for short arrays: the leading natural run (a strictly
- * descending one is reversed), then binary insertion of the rest. */
-static void v8_sort(size_t *idx, size_t n, const struct sort_job *job)
+static int simple_cmp(size_t a, size_t b, void *job)
 {
-    if (n < 2)
-        return;
-    size_t run = 2;
-    bool desc = compare_simple(job, idx[1], idx[0]) < 0;
-    for (size_t i = 2; i < n; i++) {
-        int o = compare_simple(job, idx[i], idx[i - 1]);
-        if (desc ? o >= 0 : o < 0)
-            break;
-        run++;
-    }
-    if (desc)
-        for (size_t lo = 0, hi = run - 1; lo < hi; lo++, hi--) {
-            size_t t = idx[lo];
-            idx[lo] = idx[hi];
-            idx[hi] = t;
-        }
-    for (size_t start = run; start < n; start++) {
-        size_t pivot = idx[start], left = 0, right = start;
-        while (left < right) {
-            size_t mid = left + ((right - left) >> 1);
-            if (compare_simple(job, pivot, idx[mid]) < 0)
-                right = mid;
-            else
-                left = mid + 1;
-        }
-        memmove(idx + left + 1, idx + left, (start - left) * sizeof *idx);
-        idx[left] = pivot;
-    }
+    return compare_simple(job, a, b);
 }
 
 /* Reads sortFieldsUi.sortField and checks every field exists in some
@@ -200,7 +124,7 @@ static int sort_simple(struct sl_node_ctx *ctx, json_t *items, size_t *idx)
     }
     rc = read_keys(ctx, &job, ui);
     if (!rc)
-        v8_sort(idx, json_array_size(items), &job);
+        sl_jsv_sort(idx, json_array_size(items), simple_cmp, &job);
     free(job.keys);
     json_decref(ui);
     return rc;
