@@ -9,6 +9,7 @@
 
 #include "core/engine_int.h"
 #include "core/expr.h"
+#include "core/jsvalue.h"
 #include "js/js.h"
 #include "util/alloc.h"
 
@@ -186,6 +187,40 @@ void sl_ctx_out(struct sl_node_ctx *ctx, int output, json_t *item)
     if (!ctx->out[output])
         ctx->out[output] = json_array();
     json_array_append_new(ctx->out[output], item);
+}
+
+json_t *sl_ctx_param_fields(struct sl_node_ctx *ctx, const char *path, size_t item,
+                            const char *label)
+{
+    json_t *empty = json_string("");
+    json_t *v = sl_ctx_param(ctx, path, item, empty);
+    json_decref(empty);
+    if (!v || json_is_array(v))
+        return v;
+    if (!json_is_string(v)) {
+        json_decref(v);
+        sl_ctx_fail(ctx,
+                    "The '%s' parameter must be a string of fields separated by commas or an "
+                    "array of strings.",
+                    label);
+        return NULL;
+    }
+    json_t *list = json_array();
+    const char *p = json_string_value(v);
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        char *part = sl_strndup(p, comma ? (size_t)(comma - p) : strlen(p));
+        const char *b, *e;
+        sl_jsv_trim(part, &b, &e);
+        if (e > b)
+            json_array_append_new(list, json_stringn(b, (size_t)(e - b)));
+        free(part);
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    json_decref(v);
+    return list;
 }
 
 void sl_ctx_pass_through(struct sl_node_ctx *ctx, int input, int output)

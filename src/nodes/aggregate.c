@@ -162,44 +162,6 @@ out:
     return rc;
 }
 
-/* n8n's prepareFieldsArray: a comma list or an array, else an error.
- * Returns a new array or NULL with the message set. */
-static json_t *fields_array(struct sl_node_ctx *ctx, const char *param, const char *label)
-{
-    json_t *dflt = json_string("");
-    json_t *v = sl_ctx_param(ctx, param, 0, dflt);
-    json_decref(dflt);
-    if (!v)
-        return NULL;
-    if (json_is_array(v))
-        return v;
-    if (!json_is_string(v)) {
-        json_decref(v);
-        sl_ctx_fail(ctx,
-                    "The '%s' parameter must be a string of fields separated by commas or an "
-                    "array of strings.",
-                    label);
-        return NULL;
-    }
-    json_t *list = json_array();
-    const char *s = json_string_value(v);
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        const char *end = comma ? comma : s + strlen(s);
-        char *part = sl_strndup(s, (size_t)(end - s));
-        const char *b, *e;
-        sl_jsv_trim(part, &b, &e);
-        if (e > b)
-            json_array_append_new(list, json_stringn(b, (size_t)(e - b)));
-        free(part);
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
-    json_decref(v);
-    return list;
-}
-
 static bool list_has(const json_t *list, const char *key)
 {
     size_t i;
@@ -222,10 +184,10 @@ static int all_item_data(struct sl_node_ctx *ctx, json_t *items, json_t *out)
         sl_ctx_param_str(ctx, "include", 0, "allFields", &include) < 0)
         goto out;
     if (strcmp(include, "allFieldsExcept") == 0) {
-        if (!(exclude = fields_array(ctx, "fieldsToExclude", "Fields To Exclude")))
+        if (!(exclude = sl_ctx_param_fields(ctx, "fieldsToExclude", 0, "Fields To Exclude")))
             goto out;
     } else if (strcmp(include, "specifiedFields") == 0) {
-        if (!(only = fields_array(ctx, "fieldsToInclude", "Fields To Include")))
+        if (!(only = sl_ctx_param_fields(ctx, "fieldsToInclude", 0, "Fields To Include")))
             goto out;
     }
 

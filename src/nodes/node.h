@@ -96,6 +96,12 @@ int sl_ctx_param_num(struct sl_node_ctx *ctx, const char *path, size_t item, dou
 int sl_ctx_param_str(struct sl_node_ctx *ctx, const char *path, size_t item, const char *dflt,
                      char **out) SL_MUST_CHECK;
 
+/* n8n's prepareFieldsArray: the parameter as a list of field names, from
+ * an array or a comma-separated string (parts trimmed, empty ones
+ * dropped). New reference, or NULL with n8n's message naming `label`. */
+json_t *sl_ctx_param_fields(struct sl_node_ctx *ctx, const char *path, size_t item,
+                            const char *label);
+
 /* Evaluates a parameter-like value (a string that may start with "=") for
  * item `item`; returns a new reference or NULL with the message set. */
 json_t *sl_ctx_eval(struct sl_node_ctx *ctx, json_t *value, size_t item);

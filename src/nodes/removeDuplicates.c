@@ -139,44 +139,6 @@ static void item_keys(const struct dedup *d, json_t *keys, size_t i)
         flatten(keys, NULL, j);
 }
 
-/* prepareFieldsArray: a comma-separated string or an array. */
-static json_t *fields_param(struct sl_node_ctx *ctx, const char *name, const char *label)
-{
-    json_t *empty = json_string("");
-    json_t *v = sl_ctx_param(ctx, name, 0, empty);
-    json_decref(empty);
-    if (!v)
-        return NULL;
-    if (json_is_array(v))
-        return v;
-    if (!json_is_string(v)) {
-        json_decref(v);
-        sl_ctx_fail(ctx,
-                    "The '%s' parameter must be a string of fields separated by commas or an "
-                    "array of strings.",
-                    label);
-        return NULL;
-    }
-    json_t *out = json_array();
-    const char *p = json_string_value(v);
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        char *part = strndup(p, comma ? (size_t)(comma - p) : strlen(p));
-        const char *b, *e;
-        sl_jsv_trim(part, &b, &e);
-        if (e > b) {
-            json_t *s = json_stringn(b, (size_t)(e - b));
-            json_array_append_new(out, s ? s : json_stringn_nocheck(b, (size_t)(e - b)));
-        }
-        free(part);
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    json_decref(v);
-    return out;
-}
-
 /* validateInputData, over the items in sorted order. */
 static int validate(struct dedup *d, const size_t *idx, size_t n)
 {
@@ -255,7 +217,7 @@ static int remove_input_duplicates(struct sl_node_ctx *ctx, double version)
         item_keys(&d, d.keys, i);
 
     if (!strcmp(compare_mode, "allFieldsExcept")) {
-        fields = fields_param(ctx, "fieldsToExclude", "Fields To Exclude");
+        fields = sl_ctx_param_fields(ctx, "fieldsToExclude", 0, "Fields To Exclude");
         if (!fields) {
             rc = SL_ERR_NODE;
             goto out;
@@ -282,7 +244,7 @@ static int remove_input_duplicates(struct sl_node_ctx *ctx, double version)
         json_decref(d.keys);
         d.keys = kept;
     } else if (!strcmp(compare_mode, "selectedFields")) {
-        fields = fields_param(ctx, "fieldsToCompare", "Fields To Compare");
+        fields = sl_ctx_param_fields(ctx, "fieldsToCompare", 0, "Fields To Compare");
         if (!fields) {
             rc = SL_ERR_NODE;
             goto out;

@@ -103,28 +103,6 @@ static json_t *entity(const json_t *src, const json_t *json, const char *field, 
     return json_pack("[O]", v);
 }
 
-/* n8n's prepareFieldsArray for fieldsToInclude: new array or NULL with
- * the message set. */
-static json_t *fields_to_include(struct sl_node_ctx *ctx, size_t i)
-{
-    json_t *dflt = json_string("");
-    json_t *v = sl_ctx_param(ctx, "fieldsToInclude", i, dflt);
-    json_decref(dflt);
-    if (!v)
-        return NULL;
-    if (json_is_array(v))
-        return v;
-    if (!json_is_string(v)) {
-        json_decref(v);
-        sl_ctx_fail(ctx, "The 'Fields To Include' parameter must be a string of fields separated "
-                         "by commas or an array of strings.");
-        return NULL;
-    }
-    json_t *list = comma_list(json_string_value(v), false);
-    json_decref(v);
-    return list;
-}
-
 /* Splits input item `i` onto output 0. Returns 0 or the node error. */
 static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i)
 {
@@ -247,7 +225,8 @@ static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i)
             json_object_update(copy, pj);
             out_json = copy;
         } else if (strcmp(include, "selectedOtherFields") == 0) {
-            if (!include_list && !(include_list = fields_to_include(ctx, i)))
+            if (!include_list && !(include_list = sl_ctx_param_fields(ctx, "fieldsToInclude", i,
+                                                                      "Fields To Include")))
                 goto out;
             if (json_array_size(include_list) == 0) {
                 sl_ctx_fail(ctx, "No fields specified");
