@@ -23,6 +23,7 @@
 #include "core/jpath.h"
 #include "core/jsvalue.h"
 #include "nodes/node.h"
+#include "nodes/transform.h"
 #include "util/alloc.h"
 
 static const double versions[] = {1, 0};
@@ -174,7 +175,8 @@ static bool list_has(const json_t *list, const char *key)
     return false;
 }
 
-static int all_item_data(struct sl_node_ctx *ctx, json_t *items, json_t *out)
+static int all_item_data(struct sl_node_ctx *ctx, json_t *items, json_t *out,
+                         const struct sl_aggregate_params *p)
 {
     char *dest = NULL, *include = NULL;
     json_t *exclude = NULL, *only = NULL;
@@ -184,10 +186,10 @@ static int all_item_data(struct sl_node_ctx *ctx, json_t *items, json_t *out)
         sl_ctx_param_str(ctx, "include", 0, "allFields", &include) < 0)
         goto out;
     if (strcmp(include, "allFieldsExcept") == 0) {
-        if (!(exclude = sl_ctx_param_fields(ctx, "fieldsToExclude", 0, "Fields To Exclude")))
+        if (!(exclude = p->exclude_fields(ctx, 0)))
             goto out;
     } else if (strcmp(include, "specifiedFields") == 0) {
-        if (!(only = sl_ctx_param_fields(ctx, "fieldsToInclude", 0, "Fields To Include")))
+        if (!(only = p->include_fields(ctx, 0)))
             goto out;
     }
 
@@ -301,7 +303,7 @@ static void add_binaries(json_t *out, json_t *items, bool unique_only)
     json_decref(seen);
 }
 
-static int execute(struct sl_node_ctx *ctx)
+int sl_aggregate_run(struct sl_node_ctx *ctx, const struct sl_aggregate_params *p)
 {
     json_t *items = sl_ctx_input(ctx, 0);
     char *mode = NULL;
@@ -313,7 +315,7 @@ static int execute(struct sl_node_ctx *ctx)
     if (strcmp(mode, "aggregateIndividualFields") == 0)
         rc = individual_fields(ctx, items, out);
     else
-        rc = all_item_data(ctx, items, out);
+        rc = all_item_data(ctx, items, out, p);
     if (rc < 0)
         goto out;
 
@@ -331,6 +333,25 @@ out:
     free(mode);
     json_decref(out);
     return rc;
+}
+
+static json_t *fields_to_include(struct sl_node_ctx *ctx, size_t item)
+{
+    return sl_ctx_param_fields(ctx, "fieldsToInclude", item, "Fields To Include");
+}
+
+static json_t *fields_to_exclude(struct sl_node_ctx *ctx, size_t item)
+{
+    return sl_ctx_param_fields(ctx, "fieldsToExclude", item, "Fields To Exclude");
+}
+
+static int execute(struct sl_node_ctx *ctx)
+{
+    static const struct sl_aggregate_params params = {
+        .include_fields = fields_to_include,
+        .exclude_fields = fields_to_exclude,
+    };
+    return sl_aggregate_run(ctx, &params);
 }
 
 const struct sl_node_type sl_node_aggregate = {

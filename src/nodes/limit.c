@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nodes/node.h"
+#include "nodes/transform.h"
 
 static const double versions[] = {1, 0};
 
@@ -26,7 +27,7 @@ static size_t slice_index(double d, size_t len)
     return d > (double)len ? len : (size_t)d;
 }
 
-static int execute(struct sl_node_ctx *ctx)
+int sl_limit_run(struct sl_node_ctx *ctx)
 {
     json_t *items = sl_ctx_input(ctx, 0);
     size_t len = json_array_size(items);
@@ -51,6 +52,11 @@ static int execute(struct sl_node_ctx *ctx)
     for (size_t i = from; i < to; i++)
         sl_ctx_out(ctx, 0, json_incref(json_array_get(items, i)));
     return 0;
+}
+
+static int execute(struct sl_node_ctx *ctx)
+{
+    return sl_limit_run(ctx);
 }
 
 const struct sl_node_type sl_node_limit = {

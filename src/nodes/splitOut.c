@@ -23,6 +23,7 @@
 #include "core/jpath.h"
 #include "core/jsvalue.h"
 #include "nodes/node.h"
+#include "nodes/transform.h"
 #include "util/alloc.h"
 
 static const double versions[] = {1, 0};
@@ -104,7 +105,8 @@ static json_t *entity(const json_t *src, const json_t *json, const char *field, 
 }
 
 /* Splits input item `i` onto output 0. Returns 0 or the node error. */
-static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i)
+static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i,
+                      sl_fields_param_cb *include_fields)
 {
     int rc = SL_ERR_NODE;
     json_t *fields = NULL, *options = NULL, *dests = NULL, *parts = NULL, *include_list = NULL;
@@ -225,8 +227,7 @@ static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i)
             json_object_update(copy, pj);
             out_json = copy;
         } else if (strcmp(include, "selectedOtherFields") == 0) {
-            if (!include_list && !(include_list = sl_ctx_param_fields(ctx, "fieldsToInclude", i,
-                                                                      "Fields To Include")))
+            if (!include_list && !(include_list = include_fields(ctx, i)))
                 goto out;
             if (json_array_size(include_list) == 0) {
                 sl_ctx_fail(ctx, "No fields specified");
@@ -273,17 +274,28 @@ out:
     return rc;
 }
 
-static int execute(struct sl_node_ctx *ctx)
+/* Split Out's own "fieldsToInclude": a comma list or an array. */
+static json_t *fields_to_include(struct sl_node_ctx *ctx, size_t item)
+{
+    return sl_ctx_param_fields(ctx, "fieldsToInclude", item, "Fields To Include");
+}
+
+int sl_split_out_run(struct sl_node_ctx *ctx, sl_fields_param_cb *include_fields)
 {
     json_t *items = sl_ctx_input(ctx, 0);
     size_t i;
     json_t *item;
     json_array_foreach(items, i, item)
     {
-        if (split_item(ctx, item, i) < 0)
+        if (split_item(ctx, item, i, include_fields) < 0)
             return SL_ERR_NODE;
     }
     return 0;
+}
+
+static int execute(struct sl_node_ctx *ctx)
+{
+    return sl_split_out_run(ctx, fields_to_include);
 }
 
 const struct sl_node_type sl_node_splitOut = {

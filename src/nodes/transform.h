@@ -1,0 +1,37 @@
+/*
+ * The list transformations shared by the standalone nodes (Split Out,
+ * Aggregate, Remove Duplicates, Sort, Limit, Summarize) and the older Item
+ * Lists node, whose operations are the same code under other parameter
+ * names. Each sl_*_run() reads input 0 and the node's parameters and emits
+ * on output 0; it returns 0 or the node error (message set on ctx).
+ */
+#ifndef SL_NODES_TRANSFORM_H
+#define SL_NODES_TRANSFORM_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "nodes/node.h"
+
+/* Reads a list of field names for input item `item`: a new array of
+ * strings, or NULL with the message set. Lets each node name and shape the
+ * parameter its own way. */
+typedef json_t *sl_fields_param_cb(struct sl_node_ctx *ctx, size_t item);
+
+/* Split Out over every input item; "fieldsToInclude" comes from
+ * `include_fields`, the other parameters from their Split Out names. */
+int sl_split_out_run(struct sl_node_ctx *ctx, sl_fields_param_cb *include_fields) SL_MUST_CHECK;
+
+/* Where Aggregate's "All Item Data" finds its field lists. */
+struct sl_aggregate_params {
+    sl_fields_param_cb *include_fields; /* fieldsToInclude */
+    sl_fields_param_cb *exclude_fields; /* fieldsToExclude */
+};
+
+/* Aggregate: all input items into one output item. */
+int sl_aggregate_run(struct sl_node_ctx *ctx, const struct sl_aggregate_params *p) SL_MUST_CHECK;
+
+/* Limit: the first or last "maxItems" items. */
+int sl_limit_run(struct sl_node_ctx *ctx) SL_MUST_CHECK;
+
+#endif
