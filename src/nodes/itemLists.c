@@ -61,8 +61,20 @@ static json_t *fields_to_exclude(struct sl_node_ctx *ctx, size_t item)
     return collection_fields(ctx, "fieldsToExclude", item);
 }
 
+static json_t *fields_to_compare(struct sl_node_ctx *ctx, size_t item)
+{
+    if (comma_lists(ctx))
+        return sl_ctx_param_fields(ctx, "fieldsToCompare", item, "Fields To Compare");
+    return collection_fields(ctx, "fieldsToCompare", item);
+}
+
 static int execute(struct sl_node_ctx *ctx)
 {
+    static const struct sl_remove_duplicates_params dedup = {
+        .exclude_fields = fields_to_exclude,
+        .compare_fields = fields_to_compare,
+    };
+    double version = sl_ctx_node(ctx)->version;
     static const struct sl_aggregate_params aggregate = {
         .include_fields = fields_to_include,
         .exclude_fields = fields_to_exclude,
@@ -75,6 +87,13 @@ static int execute(struct sl_node_ctx *ctx)
         rc = sl_split_out_run(ctx, fields_to_include);
     else if (strcmp(op, "aggregateItems") == 0 || strcmp(op, "concatenateItems") == 0)
         rc = sl_aggregate_run(ctx, &aggregate);
+    else if (strcmp(op, "removeDuplicates") == 0)
+        /* 3.1 took Remove Duplicates 1.1's null handling */
+        rc = sl_remove_duplicates_run(ctx, version >= 3.05 ? 1.1 : 1, &dedup);
+    else if (strcmp(op, "sort") == 0)
+        rc = sl_sort_run(ctx);
+    else if (strcmp(op, "summarize") == 0)
+        rc = sl_summarize_run(ctx, true);
     else if (strcmp(op, "limit") == 0)
         rc = sl_limit_run(ctx);
     else

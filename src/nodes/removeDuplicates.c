@@ -16,6 +16,7 @@
 #include "core/jpath.h"
 #include "core/jsvalue.h"
 #include "nodes/node.h"
+#include "nodes/transform.h"
 #include "util/alloc.h"
 
 static const double versions[] = {1, 1.1, 2, 0};
@@ -195,7 +196,8 @@ static json_t *pick(const json_t *j, const json_t *keys)
     return out;
 }
 
-static int remove_input_duplicates(struct sl_node_ctx *ctx, double version)
+int sl_remove_duplicates_run(struct sl_node_ctx *ctx, double version,
+                             const struct sl_remove_duplicates_params *p)
 {
     struct dedup d = {.ctx = ctx, .items = sl_ctx_input(ctx, 0), .version = version};
     size_t n = json_array_size(d.items);
@@ -217,7 +219,7 @@ static int remove_input_duplicates(struct sl_node_ctx *ctx, double version)
         item_keys(&d, d.keys, i);
 
     if (!strcmp(compare_mode, "allFieldsExcept")) {
-        fields = sl_ctx_param_fields(ctx, "fieldsToExclude", 0, "Fields To Exclude");
+        fields = p->exclude_fields(ctx, 0);
         if (!fields) {
             rc = SL_ERR_NODE;
             goto out;
@@ -244,7 +246,7 @@ static int remove_input_duplicates(struct sl_node_ctx *ctx, double version)
         json_decref(d.keys);
         d.keys = kept;
     } else if (!strcmp(compare_mode, "selectedFields")) {
-        fields = sl_ctx_param_fields(ctx, "fieldsToCompare", 0, "Fields To Compare");
+        fields = p->compare_fields(ctx, 0);
         if (!fields) {
             rc = SL_ERR_NODE;
             goto out;
@@ -313,17 +315,32 @@ out:
     return rc;
 }
 
+static json_t *fields_to_exclude(struct sl_node_ctx *ctx, size_t item)
+{
+    return sl_ctx_param_fields(ctx, "fieldsToExclude", item, "Fields To Exclude");
+}
+
+static json_t *fields_to_compare(struct sl_node_ctx *ctx, size_t item)
+{
+    return sl_ctx_param_fields(ctx, "fieldsToCompare", item, "Fields To Compare");
+}
+
+static const struct sl_remove_duplicates_params params = {
+    .exclude_fields = fields_to_exclude,
+    .compare_fields = fields_to_compare,
+};
+
 static int execute(struct sl_node_ctx *ctx)
 {
     double version = sl_ctx_node(ctx)->version;
     if (version < 2)
-        return remove_input_duplicates(ctx, version);
+        return sl_remove_duplicates_run(ctx, version, &params);
     char *op = NULL;
     int rc = sl_ctx_param_str(ctx, "operation", 0, "removeDuplicateInputItems", &op);
     if (rc)
         return rc;
     if (!strcmp(op, "removeDuplicateInputItems"))
-        rc = remove_input_duplicates(ctx, version);
+        rc = sl_remove_duplicates_run(ctx, version, &params);
     else
         rc = sl_ctx_fail(ctx,
                          "operation '%s' is not supported yet: it needs the persistent "

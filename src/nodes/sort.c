@@ -18,6 +18,7 @@
 #include "core/jsvalue.h"
 #include "js/js.h"
 #include "nodes/node.h"
+#include "nodes/transform.h"
 
 static const double versions[] = {1, 0};
 
@@ -169,7 +170,7 @@ out:
     return rc;
 }
 
-static int execute(struct sl_node_ctx *ctx)
+int sl_sort_run(struct sl_node_ctx *ctx)
 {
     json_t *items = sl_ctx_input(ctx, 0);
     size_t n = json_array_size(items);
@@ -204,6 +205,11 @@ out:
     free(type);
     free(idx);
     return rc;
+}
+
+static int execute(struct sl_node_ctx *ctx)
+{
+    return sl_sort_run(ctx);
 }
 
 const struct sl_node_type sl_node_sort = {

@@ -15,6 +15,7 @@
 #include "core/jpath.h"
 #include "core/jsvalue.h"
 #include "nodes/node.h"
+#include "nodes/transform.h"
 
 static const double versions[] = {1, 1.1, 0};
 
@@ -374,11 +375,11 @@ static int read_split(struct summ *s, const char *text)
     return 0;
 }
 
-static int execute(struct sl_node_ctx *ctx)
+int sl_summarize_run(struct sl_node_ctx *ctx, bool v1)
 {
     json_t *input = sl_ctx_input(ctx, 0);
     size_t n = json_array_size(input);
-    struct summ s = {.ctx = ctx, .v1 = sl_ctx_node(ctx)->version < 1.05};
+    struct summ s = {.ctx = ctx, .v1 = v1};
     struct group root = {0};
     char *split_text = NULL, *format = NULL;
     bool cont = false;
@@ -459,6 +460,11 @@ out:
     free(split_text);
     free(format);
     return rc;
+}
+
+static int execute(struct sl_node_ctx *ctx)
+{
+    return sl_summarize_run(ctx, sl_ctx_node(ctx)->version < 1.05);
 }
 
 const struct sl_node_type sl_node_summarize = {

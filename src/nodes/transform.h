@@ -9,6 +9,7 @@
 #define SL_NODES_TRANSFORM_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "nodes/node.h"
@@ -33,5 +34,23 @@ int sl_aggregate_run(struct sl_node_ctx *ctx, const struct sl_aggregate_params *
 
 /* Limit: the first or last "maxItems" items. */
 int sl_limit_run(struct sl_node_ctx *ctx) SL_MUST_CHECK;
+
+/* Sort: "simple" (sortFieldsUi), "random" or "code". */
+int sl_sort_run(struct sl_node_ctx *ctx) SL_MUST_CHECK;
+
+/* Where Remove Duplicates finds its field lists. */
+struct sl_remove_duplicates_params {
+    sl_fields_param_cb *exclude_fields; /* fieldsToExclude */
+    sl_fields_param_cb *compare_fields; /* fieldsToCompare */
+};
+
+/* Remove Duplicates within the input, with the rules of Remove Duplicates
+ * `version` (1 or later: from 1.1 on, null counts as a type). */
+int sl_remove_duplicates_run(struct sl_node_ctx *ctx, double version,
+                             const struct sl_remove_duplicates_params *p) SL_MUST_CHECK;
+
+/* Summarize; `v1` selects Summarize v1's rules (a field missing from every
+ * item is an error unless continueIfFieldNotFound). */
+int sl_summarize_run(struct sl_node_ctx *ctx, bool v1) SL_MUST_CHECK;
 
 #endif
