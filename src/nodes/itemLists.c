@@ -74,6 +74,11 @@ static int execute(struct sl_node_ctx *ctx)
         .exclude_fields = fields_to_exclude,
         .compare_fields = fields_to_compare,
     };
+    static const struct sl_remove_duplicates_params dedup_3_1 = {
+        .exclude_fields = fields_to_exclude,
+        .compare_fields = fields_to_compare,
+        .mixed_types = true,
+    };
     double version = sl_ctx_node(ctx)->version;
     static const struct sl_aggregate_params aggregate = {
         .include_fields = fields_to_include,
@@ -88,8 +93,7 @@ static int execute(struct sl_node_ctx *ctx)
     else if (strcmp(op, "aggregateItems") == 0 || strcmp(op, "concatenateItems") == 0)
         rc = sl_aggregate_run(ctx, &aggregate);
     else if (strcmp(op, "removeDuplicates") == 0)
-        /* 3.1 took Remove Duplicates 1.1's null handling */
-        rc = sl_remove_duplicates_run(ctx, version >= 3.05 ? 1.1 : 1, &dedup);
+        rc = sl_remove_duplicates_run(ctx, 1, version >= 3.05 ? &dedup_3_1 : &dedup);
     else if (strcmp(op, "sort") == 0)
         rc = sl_sort_run(ctx);
     else if (strcmp(op, "summarize") == 0)

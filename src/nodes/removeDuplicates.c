@@ -27,6 +27,7 @@ struct dedup {
     json_t *keys;  /* array of field names */
     unsigned flags;
     double version;
+    bool mixed_types; /* rank by type first, no same-type check */
 };
 
 static json_t *field(const struct dedup *d, size_t item, const char *key)
@@ -34,11 +35,37 @@ static json_t *field(const struct dedup *d, size_t item, const char *key)
     return sl_jpath_get_ex(json_object_get(json_array_get(d->items, item), "json"), key, d->flags);
 }
 
+/* Item Lists 3.1's typeToNumber: the order of JavaScript types that
+ * groups values of one type together before comparing them. */
+static int type_rank(const json_t *v)
+{
+    if (!v)
+        return 6; /* undefined */
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return 1;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return 2;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return 4;
+    case JSON_OBJECT:
+        return 7;
+    case JSON_ARRAY:
+        return 9;
+    default:
+        return 10; /* null */
+    }
+}
+
 static int compare(const struct dedup *d, size_t x, size_t y)
 {
     for (size_t k = 0; k < json_array_size(d->keys); k++) {
         const char *key = json_string_value(json_array_get(d->keys, k));
         json_t *a = field(d, x, key), *b = field(d, y, key);
+        if (d->mixed_types && type_rank(a) != type_rank(b))
+            return type_rank(a) - type_rank(b);
         if (!sl_jsv_deep_equal(a, b))
             return sl_jsv_lodash_lt(a, b) ? -1 : 1;
     }
@@ -163,7 +190,7 @@ static int validate(struct dedup *d, const size_t *idx, size_t n)
                 return rc;
             }
             const char *t = sl_jsv_typeof(v);
-            if (type && strcmp(type, t)) {
+            if (type && strcmp(type, t) && !d->mixed_types) {
                 int rc = sl_ctx_fail(d->ctx, "'%s' isn't always the same type", key);
                 if (d->version > 1)
                     sl_ctx_fail_description(d->ctx,
@@ -199,7 +226,10 @@ static json_t *pick(const json_t *j, const json_t *keys)
 int sl_remove_duplicates_run(struct sl_node_ctx *ctx, double version,
                              const struct sl_remove_duplicates_params *p)
 {
-    struct dedup d = {.ctx = ctx, .items = sl_ctx_input(ctx, 0), .version = version};
+    struct dedup d = {.ctx = ctx,
+                      .items = sl_ctx_input(ctx, 0),
+                      .version = version,
+                      .mixed_types = p->mixed_types};
     size_t n = json_array_size(d.items);
     char *compare_mode = NULL;
     bool literal = false, remove_other = false;

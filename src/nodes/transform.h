@@ -42,6 +42,7 @@ int sl_sort_run(struct sl_node_ctx *ctx) SL_MUST_CHECK;
 struct sl_remove_duplicates_params {
     sl_fields_param_cb *exclude_fields; /* fieldsToExclude */
     sl_fields_param_cb *compare_fields; /* fieldsToCompare */
+    bool mixed_types; /* Item Lists 3.1: values of different types compare by type */
 };
 
 /* Remove Duplicates within the input, with the rules of Remove Duplicates
