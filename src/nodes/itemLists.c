@@ -7,12 +7,20 @@
  * Item Lists are fixed collections ({fields: [{fieldName}]}), from v3 on
  * they are comma lists like the standalone nodes'. Version 3 renamed
  * "Aggregate Items" to "Concatenate Items"; both run Aggregate.
+ *
+ * Older versions were stricter, and those checks live here: before 2.1 a
+ * field to split out or aggregate that no item has is an error (and
+ * Summarize runs with its v1 rules); before 2.2 the field to split out
+ * must be a list or an object. 3.1 lets Remove Duplicates compare values
+ * of mixed types.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/item.h"
+#include "core/jpath.h"
 #include "core/workflow.h"
 #include "nodes/node.h"
 #include "nodes/transform.h"
@@ -68,6 +76,97 @@ static json_t *fields_to_compare(struct sl_node_ctx *ctx, size_t item)
     return collection_fields(ctx, "fieldsToCompare", item);
 }
 
+/* The value at `field` of input item `i`, or NULL (undefined). */
+static json_t *field_of(struct sl_node_ctx *ctx, size_t i, const char *field, bool no_dots)
+{
+    json_t *json = sl_item_json(json_array_get(sl_ctx_input(ctx, 0), i));
+    return json ? sl_jpath_get_ex(json, field, no_dots ? SL_JPATH_LITERAL : 0) : NULL;
+}
+
+/* Before 2.2 one field is split, and before 2.1 it must exist; it must
+ * be a list or an object (Split Out splits anything else as a list of
+ * one). */
+static int check_split_field(struct sl_node_ctx *ctx, double version)
+{
+    bool no_dots;
+    if (sl_ctx_param_bool(ctx, "options.disableDotNotation", 0, false, &no_dots) < 0)
+        return SL_ERR_NODE;
+    for (size_t i = 0; i < json_array_size(sl_ctx_input(ctx, 0)); i++) {
+        char *field;
+        if (sl_ctx_param_str(ctx, "fieldToSplitOut", i, "", &field) < 0)
+            return SL_ERR_NODE;
+        json_t *v = field_of(ctx, i, field, no_dots);
+        int rc = 0;
+        if (!v && version < 2.05) {
+            rc = sl_ctx_fail(ctx, "Couldn't find the field '%s' in the input data", field);
+            if (no_dots && strchr(field, '.'))
+                sl_ctx_fail_description(ctx, "If you're trying to use a nested field, make sure "
+                                             "you turn off 'disable dot notation' in the node "
+                                             "options");
+        } else if (v && !json_is_object(v) && !json_is_array(v)) {
+            rc = sl_ctx_fail(ctx, "The provided field '%s' is not an array or object", field);
+        }
+        free(field);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Before 2.1 every field to aggregate must be in some item unless
+ * keepMissing. */
+static int check_aggregate_fields(struct sl_node_ctx *ctx)
+{
+    char *mode;
+    bool no_dots, keep_missing;
+    if (sl_ctx_param_str(ctx, "aggregate", 0, "aggregateIndividualFields", &mode) < 0)
+        return SL_ERR_NODE;
+    bool individual = strcmp(mode, "aggregateIndividualFields") == 0;
+    free(mode);
+    if (!individual)
+        return 0;
+    if (sl_ctx_param_bool(ctx, "options.disableDotNotation", 0, false, &no_dots) < 0 ||
+        sl_ctx_param_bool(ctx, "options.keepMissing", 0, false, &keep_missing) < 0)
+        return SL_ERR_NODE;
+    json_t *empty = json_array();
+    json_t *fields = sl_ctx_param(ctx, "fieldsToAggregate.fieldToAggregate", 0, empty);
+    json_decref(empty);
+    if (!fields)
+        return SL_ERR_NODE;
+    int rc = 0;
+    size_t n = json_array_size(sl_ctx_input(ctx, 0)), f;
+    json_t *entry;
+    json_array_foreach(fields, f, entry)
+    {
+        const char *field = json_string_value(json_object_get(entry, "fieldToAggregate"));
+        if (!field || !*field) {
+            if (n) {
+                rc = sl_ctx_fail(ctx, "Field to aggregate is blank");
+                sl_ctx_fail_description(ctx, "Please add a field to aggregate");
+                break;
+            }
+            continue;
+        }
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+            found = field_of(ctx, i, field, no_dots) != NULL;
+        if (found)
+            continue;
+        if (no_dots && strchr(field, '.')) {
+            rc = sl_ctx_fail(ctx, "Couldn't find the field '%s' in the input data", field);
+            sl_ctx_fail_description(ctx, "If you're trying to use a nested field, make sure you "
+                                         "turn off 'disable dot notation' in the node options");
+            break;
+        }
+        if (!keep_missing) {
+            rc = sl_ctx_fail(ctx, "Couldn't find the field '%s' in the input data", field);
+            break;
+        }
+    }
+    json_decref(fields);
+    return rc;
+}
+
 static int execute(struct sl_node_ctx *ctx)
 {
     static const struct sl_remove_duplicates_params dedup = {
@@ -88,20 +187,26 @@ static int execute(struct sl_node_ctx *ctx)
     int rc;
     if ((rc = sl_ctx_param_str(ctx, "operation", 0, "splitOutItems", &op)) < 0)
         return rc;
-    if (strcmp(op, "splitOutItems") == 0)
-        rc = sl_split_out_run(ctx, fields_to_include);
-    else if (strcmp(op, "aggregateItems") == 0 || strcmp(op, "concatenateItems") == 0)
-        rc = sl_aggregate_run(ctx, &aggregate);
-    else if (strcmp(op, "removeDuplicates") == 0)
+    if (strcmp(op, "splitOutItems") == 0) {
+        rc = version < 2.15 ? check_split_field(ctx, version) : 0;
+        if (!rc)
+            rc = sl_split_out_run(ctx, fields_to_include);
+    } else if (strcmp(op, "aggregateItems") == 0 || strcmp(op, "concatenateItems") == 0) {
+        rc = version < 2.05 ? check_aggregate_fields(ctx) : 0;
+        if (!rc)
+            rc = sl_aggregate_run(ctx, &aggregate);
+    } else if (strcmp(op, "removeDuplicates") == 0) {
         rc = sl_remove_duplicates_run(ctx, 1, version >= 3.05 ? &dedup_3_1 : &dedup);
-    else if (strcmp(op, "sort") == 0)
+    } else if (strcmp(op, "sort") == 0) {
         rc = sl_sort_run(ctx);
-    else if (strcmp(op, "summarize") == 0)
-        rc = sl_summarize_run(ctx, true);
-    else if (strcmp(op, "limit") == 0)
+    } else if (strcmp(op, "summarize") == 0) {
+        /* 2.1 took Summarize 1.1's rules: missing fields are not errors */
+        rc = sl_summarize_run(ctx, version < 2.05);
+    } else if (strcmp(op, "limit") == 0) {
         rc = sl_limit_run(ctx);
-    else
+    } else {
         rc = sl_ctx_fail(ctx, "Operation '%s' is not recognized", op);
+    }
     free(op);
     return rc;
 }
