@@ -10,9 +10,10 @@
  *
  * Older versions were stricter, and those checks live here: before 2.1 a
  * field to split out or aggregate that no item has is an error (and
- * Summarize runs with its v1 rules); before 2.2 the field to split out
+ * so is a field to summarize); before 2.2 the field to split out
  * must be a list or an object. 3.1 lets Remove Duplicates compare values
- * of mixed types.
+ * of mixed types. Summarize always groups by the split fields' String()
+ * values, as Summarize v1 does.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -200,8 +201,8 @@ static int execute(struct sl_node_ctx *ctx)
     } else if (strcmp(op, "sort") == 0) {
         rc = sl_sort_run(ctx);
     } else if (strcmp(op, "summarize") == 0) {
-        /* 2.1 took Summarize 1.1's rules: missing fields are not errors */
-        rc = sl_summarize_run(ctx, version < 2.05);
+        /* split keys are always strings; from 2.1 missing fields are no error */
+        rc = sl_summarize_run(ctx, true, version < 2.05);
     } else if (strcmp(op, "limit") == 0) {
         rc = sl_limit_run(ctx);
     } else {

@@ -33,7 +33,9 @@ struct summ {
     size_t n_aggs;
     char **split;
     size_t n_split;
-    bool literal, skip_empty, single, v1;
+    bool literal, skip_empty, single;
+    bool string_keys;    /* v1: split keys become String(key) */
+    bool require_fields; /* v1: a field no item has is an error */
 };
 
 /* A group: the indices of the items in it, and its subgroups. */
@@ -235,7 +237,7 @@ static void split_group(const struct summ *s, struct group *g, size_t level)
         } else {
             key = json_incref(v);
         }
-        if (s->v1) {
+        if (s->string_keys) {
             char *t = sl_jsv_to_string(key);
             json_decref(key);
             key = json_string(t);
@@ -375,11 +377,11 @@ static int read_split(struct summ *s, const char *text)
     return 0;
 }
 
-int sl_summarize_run(struct sl_node_ctx *ctx, bool v1)
+int sl_summarize_run(struct sl_node_ctx *ctx, bool string_keys, bool require_fields)
 {
     json_t *input = sl_ctx_input(ctx, 0);
     size_t n = json_array_size(input);
-    struct summ s = {.ctx = ctx, .v1 = v1};
+    struct summ s = {.ctx = ctx, .string_keys = string_keys, .require_fields = require_fields};
     struct group root = {0};
     char *split_text = NULL, *format = NULL;
     bool cont = false;
@@ -424,7 +426,7 @@ int sl_summarize_run(struct sl_node_ctx *ctx, bool v1)
     }
     split_group(&s, &root, 0);
 
-    if (s.v1 && !cont) {
+    if (s.require_fields && !cont) {
         for (size_t a = 0; a < s.n_aggs; a++) {
             if (!*s.aggs[a].field)
                 continue;
@@ -464,7 +466,8 @@ out:
 
 static int execute(struct sl_node_ctx *ctx)
 {
-    return sl_summarize_run(ctx, sl_ctx_node(ctx)->version < 1.05);
+    bool v1 = sl_ctx_node(ctx)->version < 1.05;
+    return sl_summarize_run(ctx, v1, v1);
 }
 
 const struct sl_node_type sl_node_summarize = {

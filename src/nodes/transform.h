@@ -50,8 +50,9 @@ struct sl_remove_duplicates_params {
 int sl_remove_duplicates_run(struct sl_node_ctx *ctx, double version,
                              const struct sl_remove_duplicates_params *p) SL_MUST_CHECK;
 
-/* Summarize; `v1` selects Summarize v1's rules (a field missing from every
- * item is an error unless continueIfFieldNotFound). */
-int sl_summarize_run(struct sl_node_ctx *ctx, bool v1) SL_MUST_CHECK;
+/* Summarize. Summarize v1's two rules are separate flags: `string_keys`
+ * groups by String(value) of the split fields, `require_fields` makes a
+ * field missing from every item an error (unless continueIfFieldNotFound). */
+int sl_summarize_run(struct sl_node_ctx *ctx, bool string_keys, bool require_fields) SL_MUST_CHECK;
 
 #endif
