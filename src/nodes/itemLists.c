@@ -93,21 +93,31 @@ static int check_split_field(struct sl_node_ctx *ctx, double version)
     if (sl_ctx_param_bool(ctx, "options.disableDotNotation", 0, false, &no_dots) < 0)
         return SL_ERR_NODE;
     for (size_t i = 0; i < json_array_size(sl_ctx_input(ctx, 0)); i++) {
-        char *field;
-        if (sl_ctx_param_str(ctx, "fieldToSplitOut", i, "", &field) < 0)
+        json_t *fields = sl_ctx_param_fields(ctx, "fieldToSplitOut", i, "Fields To Split Out");
+        if (!fields)
             return SL_ERR_NODE;
-        json_t *v = field_of(ctx, i, field, no_dots);
         int rc = 0;
-        if (!v && version < 2.05) {
-            rc = sl_ctx_fail(ctx, "Couldn't find the field '%s' in the input data", field);
-            if (no_dots && strchr(field, '.'))
-                sl_ctx_fail_description(ctx, "If you're trying to use a nested field, make sure "
-                                             "you turn off 'disable dot notation' in the node "
-                                             "options");
-        } else if (v && !json_is_object(v) && !json_is_array(v)) {
-            rc = sl_ctx_fail(ctx, "The provided field '%s' is not an array or object", field);
+        size_t f;
+        json_t *fv;
+        json_array_foreach(fields, f, fv)
+        {
+            const char *field = json_string_value(fv);
+            if (!field)
+                continue;
+            json_t *v = field_of(ctx, i, field, no_dots);
+            if (!v && version < 2.05) {
+                rc = sl_ctx_fail(ctx, "Couldn't find the field '%s' in the input data", field);
+                if (no_dots && strchr(field, '.'))
+                    sl_ctx_fail_description(ctx, "If you're trying to use a nested field, make "
+                                                 "sure you turn off 'disable dot notation' in the "
+                                                 "node options");
+            } else if (v && !json_is_object(v) && !json_is_array(v)) {
+                rc = sl_ctx_fail(ctx, "The provided field '%s' is not an array or object", field);
+            }
+            if (rc)
+                break;
         }
-        free(field);
+        json_decref(fields);
         if (rc)
             return rc;
     }
@@ -179,6 +189,11 @@ static int execute(struct sl_node_ctx *ctx)
         .compare_fields = fields_to_compare,
         .mixed_types = true,
     };
+    static const struct sl_split_out_params split = {.include_fields = fields_to_include};
+    static const struct sl_split_out_params split_old = {
+        .include_fields = fields_to_include,
+        .spread_null = true,
+    };
     double version = sl_ctx_node(ctx)->version;
     static const struct sl_aggregate_params aggregate = {
         .include_fields = fields_to_include,
@@ -191,7 +206,7 @@ static int execute(struct sl_node_ctx *ctx)
     if (strcmp(op, "splitOutItems") == 0) {
         rc = version < 2.15 ? check_split_field(ctx, version) : 0;
         if (!rc)
-            rc = sl_split_out_run(ctx, fields_to_include);
+            rc = sl_split_out_run(ctx, version < 2.15 ? &split_old : &split);
     } else if (strcmp(op, "aggregateItems") == 0 || strcmp(op, "concatenateItems") == 0) {
         rc = version < 2.05 ? check_aggregate_fields(ctx) : 0;
         if (!rc)

@@ -106,7 +106,7 @@ static json_t *entity(const json_t *src, const json_t *json, const char *field, 
 
 /* Splits input item `i` onto output 0. Returns 0 or the node error. */
 static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i,
-                      sl_fields_param_cb *include_fields)
+                      const struct sl_split_out_params *p)
 {
     int rc = SL_ERR_NODE;
     json_t *fields = NULL, *options = NULL, *dests = NULL, *parts = NULL, *include_list = NULL;
@@ -184,6 +184,8 @@ static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i,
                 continue;
             }
             json_t *pj = json_object_get(part, "json");
+            if (json_is_null(e) && p->spread_null && no_other && !*dest && !multi)
+                continue; /* {...null} adds nothing */
             if ((json_is_object(e) || json_is_array(e)) && no_other && !*dest && !multi) {
                 if (json_is_object(e)) {
                     json_object_update(pj, e);
@@ -227,7 +229,7 @@ static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i,
             json_object_update(copy, pj);
             out_json = copy;
         } else if (strcmp(include, "selectedOtherFields") == 0) {
-            if (!include_list && !(include_list = include_fields(ctx, i)))
+            if (!include_list && !(include_list = p->include_fields(ctx, i)))
                 goto out;
             if (json_array_size(include_list) == 0) {
                 sl_ctx_fail(ctx, "No fields specified");
@@ -280,14 +282,14 @@ static json_t *fields_to_include(struct sl_node_ctx *ctx, size_t item)
     return sl_ctx_param_fields(ctx, "fieldsToInclude", item, "Fields To Include");
 }
 
-int sl_split_out_run(struct sl_node_ctx *ctx, sl_fields_param_cb *include_fields)
+int sl_split_out_run(struct sl_node_ctx *ctx, const struct sl_split_out_params *p)
 {
     json_t *items = sl_ctx_input(ctx, 0);
     size_t i;
     json_t *item;
     json_array_foreach(items, i, item)
     {
-        if (split_item(ctx, item, i, include_fields) < 0)
+        if (split_item(ctx, item, i, p) < 0)
             return SL_ERR_NODE;
     }
     return 0;
@@ -295,7 +297,8 @@ int sl_split_out_run(struct sl_node_ctx *ctx, sl_fields_param_cb *include_fields
 
 static int execute(struct sl_node_ctx *ctx)
 {
-    return sl_split_out_run(ctx, fields_to_include);
+    static const struct sl_split_out_params params = {.include_fields = fields_to_include};
+    return sl_split_out_run(ctx, &params);
 }
 
 const struct sl_node_type sl_node_splitOut = {

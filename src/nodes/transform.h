@@ -19,9 +19,16 @@
  * parameter its own way. */
 typedef json_t *sl_fields_param_cb(struct sl_node_ctx *ctx, size_t item);
 
-/* Split Out over every input item; "fieldsToInclude" comes from
- * `include_fields`, the other parameters from their Split Out names. */
-int sl_split_out_run(struct sl_node_ctx *ctx, sl_fields_param_cb *include_fields) SL_MUST_CHECK;
+struct sl_split_out_params {
+    sl_fields_param_cb *include_fields; /* fieldsToInclude */
+    /* Item Lists before 2.2: a null entry is spread like an object (to
+     * nothing) instead of being written under the field name. */
+    bool spread_null;
+};
+
+/* Split Out over every input item; the parameters other than
+ * fieldsToInclude are read under their Split Out names. */
+int sl_split_out_run(struct sl_node_ctx *ctx, const struct sl_split_out_params *p) SL_MUST_CHECK;
 
 /* Where Aggregate's "All Item Data" finds its field lists. */
 struct sl_aggregate_params {
