@@ -754,3 +754,10 @@ void sl_jsv_sort(size_t *idx, size_t n, int (*cmp)(size_t a, size_t b, void *ud)
         idx[left] = pivot;
     }
 }
+
+char *sl_jsv_to_string_or_empty(const json_t *v)
+{
+    if (!v || json_is_null(v))
+        return sl_strdup("");
+    return sl_jsv_to_string(v);
+}

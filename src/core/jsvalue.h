@@ -99,6 +99,10 @@ char *sl_jsv_lower(const char *s);
  * s (JS whitespace and line terminators removed). */
 void sl_jsv_trim(const char *s, const char **b, const char **e);
 
+/* String(v ?? ""): "" for undefined (NULL) and null, JavaScript's
+ * String() otherwise. New heap string. */
+char *sl_jsv_to_string_or_empty(const json_t *v);
+
 /* lodash isEqual: containers by content (object keys in any order),
  * scalars by SameValueZero. NULL is undefined. */
 bool sl_jsv_deep_equal(const json_t *a, const json_t *b);

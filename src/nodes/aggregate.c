@@ -28,17 +28,6 @@
 
 static const double versions[] = {1, 0};
 
-/* The string form of a parameter value (a new heap string); "" for
- * missing, JavaScript's String() otherwise. */
-static char *str_of(const json_t *v)
-{
-    if (!v || json_is_null(v))
-        return sl_strdup("");
-    if (json_is_string(v))
-        return sl_strdup(json_string_value(v));
-    return sl_jsv_to_string(v);
-}
-
 /* Array of {item: i} for i in [0, n). */
 static json_t *paired_all(size_t n)
 {
@@ -109,9 +98,10 @@ static int individual_fields(struct sl_node_ctx *ctx, json_t *items, json_t *out
     json_t *entry;
     json_array_foreach(fields, f, entry)
     {
-        char *input = str_of(json_object_get(entry, "fieldToAggregate"));
+        char *input = sl_jsv_to_string_or_empty(json_object_get(entry, "fieldToAggregate"));
         bool rename = sl_jsv_truthy(json_object_get(entry, "renameField"));
-        char *output = rename ? str_of(json_object_get(entry, "outputFieldName")) : NULL;
+        char *output =
+            rename ? sl_jsv_to_string_or_empty(json_object_get(entry, "outputFieldName")) : NULL;
         const char *field = rename ? output : input;
 
         if (json_object_get(used, field)) {

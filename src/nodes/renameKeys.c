@@ -39,16 +39,6 @@ struct rx {
     char *err; /* first failure, heap string */
 };
 
-/* A parameter field as a string: "" when missing, String(v) otherwise. */
-static char *str_of(const json_t *v)
-{
-    if (!v || json_is_null(v))
-        return sl_strdup("");
-    if (json_is_string(v))
-        return sl_strdup(json_string_value(v));
-    return sl_jsv_to_string(v);
-}
-
 /* The key `key` renamed, or NULL when it stays (or on error, rx->err). */
 static char *renamed(struct rx *rx, const char *key)
 {
@@ -192,8 +182,8 @@ static json_t *rename_value(struct rx *rx, json_t *v, double depth, bool top_non
 /* Applies one regexReplacement entry to *json. 0 or the node error. */
 static int regex_rename(struct sl_node_ctx *ctx, json_t **json, const json_t *entry)
 {
-    char *search = str_of(json_object_get(entry, "searchRegex"));
-    char *replace = str_of(json_object_get(entry, "replaceRegex"));
+    char *search = sl_jsv_to_string_or_empty(json_object_get(entry, "searchRegex"));
+    char *replace = sl_jsv_to_string_or_empty(json_object_get(entry, "replaceRegex"));
     const json_t *opts = json_object_get(entry, "options");
     const json_t *d = json_is_object(opts) ? json_object_get(opts, "depth") : NULL;
     bool ci = json_is_object(opts) && sl_jsv_truthy(json_object_get(opts, "caseInsensitive"));
@@ -231,8 +221,8 @@ static json_t *rename_item(struct sl_node_ctx *ctx, const json_t *item, size_t i
     json_t *entry;
     json_array_foreach(keys, k, entry)
     {
-        char *from = str_of(json_object_get(entry, "currentKey"));
-        char *to = str_of(json_object_get(entry, "newKey"));
+        char *from = sl_jsv_to_string_or_empty(json_object_get(entry, "currentKey"));
+        char *to = sl_jsv_to_string_or_empty(json_object_get(entry, "newKey"));
         json_t *value =
             *from && *to && strcmp(from, to) != 0 && src ? sl_jpath_get(src, from) : NULL;
         if (value) {
