@@ -52,6 +52,26 @@ json_t *sl_item_with_paired(json_t *src, size_t index)
     return c;
 }
 
+json_t *sl_item_tagged(const json_t *item, size_t index, int input)
+{
+    json_t *c = json_is_object(item) ? json_copy((json_t *)item) : json_object();
+    if (!json_is_object(json_object_get(c, "json")))
+        json_object_set_new(c, "json", json_object());
+    sl_item_set_paired(c, index, input);
+    return c;
+}
+
+void sl_item_paired_append(json_t *list, const json_t *item)
+{
+    json_t *p = json_object_get(item, "pairedItem");
+    if (json_is_array(p))
+        json_array_extend(list, p);
+    else if (json_is_object(p))
+        json_array_append(list, p);
+    else if (json_is_integer(p))
+        json_array_append_new(list, json_pack("{s:I}", "item", json_integer_value(p)));
+}
+
 static const char *const item_keys[] = {"json", "binary", "pairedItem", "error", "index"};
 
 static bool is_item_shaped(const json_t *v)

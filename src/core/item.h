@@ -40,6 +40,15 @@ void sl_item_set_paired(json_t *item, size_t index, int input);
  * shallow copy with pairedItem {item: index}. */
 json_t *sl_item_with_paired(json_t *src, size_t index);
 
+/* Returns a shallow copy of `item` (an object; anything else reads as an
+ * empty item) whose pairedItem is {item: index} (plus `input` when > 0),
+ * for nodes that point their output at their own input items. */
+json_t *sl_item_tagged(const json_t *item, size_t index, int input);
+
+/* Appends the pairedItem entries of `item` to the array `list` (n8n's
+ * preparePairedItemDataArray: a number, an object or a list of them). */
+void sl_item_paired_append(json_t *list, const json_t *item);
+
 /* Builds a new item list from a JSON array given by a user (objects or
  * {json: ...} items), as `sluice run --input` accepts it. Returns NULL and
  * writes `err` (size errlen) when the value has the wrong shape. */

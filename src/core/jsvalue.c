@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <wctype.h>
 
 #include "util/alloc.h"
@@ -714,6 +715,79 @@ bool sl_jsv_deep_equal(const json_t *a, const json_t *b)
         return true;
     }
     return sl_jsv_same_value_zero(a, b);
+}
+
+/* isFalsy of fuzzyCompare: null, "" and []. */
+static bool fz_falsy(const json_t *v)
+{
+    return v && (json_is_null(v) || (json_is_string(v) && !json_string_length(v)) ||
+                 (json_is_array(v) && !json_array_size(v)));
+}
+
+static bool fz_str_is(const json_t *s, const char *w, bool icase)
+{
+    if (!json_is_string(s))
+        return false;
+    return icase ? !strcasecmp(json_string_value(s), w) : !strcmp(json_string_value(s), w);
+}
+
+static bool fz_num_str_eq(const json_t *num, const json_t *str)
+{
+    char b[SL_JSV_NUM_MAX];
+    sl_jsv_num_format(sl_jsv_num(num), b);
+    return !strcmp(b, json_string_value(str));
+}
+
+static bool fz_parsed_eq(const json_t *str, const json_t *obj)
+{
+    json_error_t e;
+    json_t *p = json_loads(json_string_value(str), JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &e);
+    bool r = p && sl_jsv_deep_equal(p, obj);
+    json_decref(p);
+    return r;
+}
+
+/* A boolean against a string or number of another type. */
+static bool fz_bool_eq(const json_t *b, const json_t *o)
+{
+    bool t = json_is_true(b);
+    if (json_is_string(o))
+        return fz_str_is(o, t ? "true" : "false", true) || fz_str_is(o, t ? "1" : "0", false);
+    return json_is_number(o) && sl_jsv_num(o) == (t ? 1 : 0);
+}
+
+bool sl_jsv_fuzzy_equal(const json_t *a, const json_t *b, bool fuzzy, int version)
+{
+    if (!fuzzy)
+        return sl_jsv_deep_equal(a, b);
+    bool an = a && json_is_null(a), bn = b && json_is_null(b);
+    if (!an && !bn && !strcmp(sl_jsv_typeof(a), sl_jsv_typeof(b)))
+        return sl_jsv_deep_equal(a, b);
+    if (version >= 2) {
+        if (an && (bn || (json_is_number(b) && sl_jsv_num(b) == 0) || fz_str_is(b, "0", false)))
+            return true;
+        if (bn && (an || (json_is_number(a) && sl_jsv_num(a) == 0) || fz_str_is(a, "0", false)))
+            return true;
+    }
+    if (fz_falsy(a) && fz_falsy(b))
+        return true;
+    if ((fz_falsy(a) && !b) || (!a && fz_falsy(b)))
+        return true;
+    if (!a || !b)
+        return false;
+    if (json_is_number(a) && json_is_string(b))
+        return fz_num_str_eq(a, b);
+    if (json_is_string(a) && json_is_number(b))
+        return fz_num_str_eq(b, a);
+    if (!an && (json_is_object(a) || json_is_array(a)) && json_is_string(b))
+        return fz_parsed_eq(b, a);
+    if (!bn && json_is_string(a) && (json_is_object(b) || json_is_array(b)))
+        return fz_parsed_eq(a, b);
+    if (json_is_boolean(a) && (json_is_string(b) || json_is_number(b)) && fz_bool_eq(a, b))
+        return true;
+    if (json_is_boolean(b) && (json_is_string(a) || json_is_number(a)) && fz_bool_eq(b, a))
+        return true;
+    return sl_jsv_deep_equal(a, b);
 }
 
 bool sl_jsv_lodash_lt(const json_t *a, const json_t *b)

@@ -107,6 +107,15 @@ char *sl_jsv_to_string_or_empty(const json_t *v);
  * scalars by SameValueZero. NULL is undefined. */
 bool sl_jsv_deep_equal(const json_t *a, const json_t *b);
 
+/* n8n's fuzzyCompare (nodes-base utils): lodash isEqual when `fuzzy` is
+ * false. Otherwise values of one type (null aside) compare with isEqual,
+ * and across types null, "" and [] equal each other and undefined, a
+ * number equals its String(), an object or array equals a string that
+ * JSON-parses to it, and true/false equal "true"/"false" (any case), "1"/"0"
+ * and 1/0. `version` 2 or later (Compare Datasets 2+) also makes null
+ * equal 0 and "0". */
+bool sl_jsv_fuzzy_equal(const json_t *a, const json_t *b, bool fuzzy, int version);
+
 /* lodash lt: code-unit order when both are strings, else numbers. */
 bool sl_jsv_lodash_lt(const json_t *a, const json_t *b);
 

@@ -39,84 +39,6 @@
 #define MAX_INPUTS 10
 
 /* ------------------------------------------------------------------ */
-/* Comparing values (the JavaScript rules are in core/jsvalue.h)      */
-/* ------------------------------------------------------------------ */
-
-/* isFalsy of n8n's fuzzyCompare: null, "" and []. */
-static bool fz_falsy(const json_t *v)
-{
-    return v && (json_is_null(v) || (json_is_string(v) && !json_string_length(v)) ||
-                 (json_is_array(v) && !json_array_size(v)));
-}
-
-static bool str_ieq(const json_t *s, const char *w)
-{
-    return json_is_string(s) && !strcasecmp(json_string_value(s), w);
-}
-
-static bool str_eq(const json_t *s, const char *w)
-{
-    return json_is_string(s) && !strcmp(json_string_value(s), w);
-}
-
-static bool num_str_eq(const json_t *num, const json_t *str)
-{
-    char b[SL_JSV_NUM_MAX];
-    sl_jsv_num_format(sl_jsv_num(num), b);
-    return !strcmp(b, json_string_value(str));
-}
-
-static bool parsed_eq(const json_t *str, const json_t *obj)
-{
-    json_error_t e;
-    json_t *p = json_loads(json_string_value(str), JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &e);
-    bool r = p && sl_jsv_deep_equal(p, obj);
-    json_decref(p);
-    return r;
-}
-
-/* n8n's fuzzyCompare (compare version 1). */
-static bool fuzzy_equal(const json_t *a, const json_t *b, bool fuzzy)
-{
-    if (!fuzzy)
-        return sl_jsv_deep_equal(a, b);
-    bool an = a && json_is_null(a), bn = b && json_is_null(b);
-    if (a && b && !an && !bn && !strcmp(sl_jsv_typeof(a), sl_jsv_typeof(b)))
-        return sl_jsv_deep_equal(a, b);
-    if (fz_falsy(a) && fz_falsy(b))
-        return true;
-    if ((fz_falsy(a) && !b) || (!a && fz_falsy(b)))
-        return true;
-    if (!a || !b)
-        return false;
-    if (json_is_number(a) && json_is_string(b))
-        return num_str_eq(a, b);
-    if (json_is_string(a) && json_is_number(b))
-        return num_str_eq(b, a);
-    if (!an && (json_is_object(a) || json_is_array(a)) && json_is_string(b))
-        return parsed_eq(b, a);
-    if (!bn && json_is_string(a) && (json_is_object(b) || json_is_array(b)))
-        return parsed_eq(a, b);
-    if (json_is_boolean(a) && json_is_string(b)) {
-        if ((json_is_true(a) && str_ieq(b, "true")) || (json_is_false(a) && str_ieq(b, "false")))
-            return true;
-        if ((json_is_true(a) && str_eq(b, "1")) || (json_is_false(a) && str_eq(b, "0")))
-            return true;
-    }
-    if (json_is_boolean(b) && json_is_string(a)) {
-        if ((json_is_true(b) && str_ieq(a, "true")) || (json_is_false(b) && str_ieq(a, "false")))
-            return true;
-        if ((json_is_true(b) && str_eq(a, "1")) || (json_is_false(b) && str_eq(a, "0")))
-            return true;
-    }
-    if (json_is_boolean(a) && json_is_number(b))
-        return json_is_true(a) ? sl_jsv_num(b) == 1 : sl_jsv_num(b) == 0;
-    if (json_is_boolean(b) && json_is_number(a))
-        return json_is_true(b) ? sl_jsv_num(a) == 1 : sl_jsv_num(a) == 0;
-    return sl_jsv_deep_equal(a, b);
-}
-
-/* ------------------------------------------------------------------ */
 /* lodash merge / assign on shared values                              */
 /* ------------------------------------------------------------------ */
 
@@ -245,41 +167,9 @@ static json_t *merge_objects(const struct clash *c, const json_t *target, const 
 /* Items                                                               */
 /* ------------------------------------------------------------------ */
 
-static json_t *paired(size_t item, int input)
-{
-    json_t *p = json_pack("{s:I}", "item", (json_int_t)item);
-    if (input > 0)
-        json_object_set_new(p, "input", json_integer(input));
-    return p;
-}
-
-/* A shallow copy of `item` whose pairedItem points at this node's
- * input `input`, item `idx`. */
-static json_t *tag(const json_t *item, size_t idx, int input)
-{
-    json_t *c = json_is_object(item) ? json_copy((json_t *)item) : json_object();
-    if (!json_is_object(json_object_get(c, "json")))
-        json_object_set_new(c, "json", json_object());
-    json_object_set_new(c, "pairedItem", paired(idx, input));
-    return c;
-}
-
 static json_t *ijson(const json_t *item)
 {
     return json_object_get(item, "json");
-}
-
-/* The pairedItem of an item as a list (preparePairedItemDataArray). */
-static void add_paired(json_t *list, const json_t *item)
-{
-    json_t *p = json_object_get(item, "pairedItem");
-    if (json_is_array(p)) {
-        json_array_extend(list, p);
-    } else if (json_is_object(p)) {
-        json_array_append(list, p);
-    } else if (json_is_integer(p)) {
-        json_array_append_new(list, json_pack("{s:I}", "item", json_integer_value(p)));
-    }
 }
 
 /* A new item {json (stolen), binary?, pairedItem: paired of items}. */
@@ -293,7 +183,7 @@ static json_t *make_item(json_t *json, json_t *binary, const json_t **from, size
     json_t *pl = json_array();
     for (size_t i = 0; i < n; i++)
         if (from[i])
-            add_paired(pl, from[i]);
+            sl_item_paired_append(pl, from[i]);
     json_object_set_new(it, "pairedItem", pl);
     return it;
 }
@@ -382,7 +272,7 @@ static int mctx_init(struct mctx *m, struct sl_node_ctx *ctx, int n_inputs)
         json_t *src = sl_ctx_input(ctx, k);
         m->in[k] = json_array();
         for (size_t j = 0; j < json_array_size(src); j++)
-            json_array_append_new(m->in[k], tag(json_array_get(src, j), j, k));
+            json_array_append_new(m->in[k], sl_item_tagged(json_array_get(src, j), j, k));
     }
     json_t *empty = json_object();
     m->options = sl_ctx_param(ctx, "options", 0, empty);
@@ -577,7 +467,7 @@ static void find_matches(const json_t *in1, const json_t *in2, const struct pair
             const json_t *e2 = json_array_get(in2, j);
             bool ok = true;
             for (size_t k = 0; k < nk && ok; k++)
-                ok = fuzzy_equal(want[k], field_get(e2, keys[k], o->literal), o->fuzzy);
+                ok = sl_jsv_fuzzy_equal(want[k], field_get(e2, keys[k], o->literal), o->fuzzy, 1);
             if (!ok)
                 continue;
             json_array_append((json_t *)found, (json_t *)e2);
@@ -942,7 +832,7 @@ static void empty_item(struct mctx *m)
     json_t *pl = json_array();
     for (int k = 0; k < 2 && k < m->n_inputs; k++)
         for (size_t j = 0; j < json_array_size(m->in[k]); j++)
-            add_paired(pl, json_array_get(m->in[k], j));
+            sl_item_paired_append(pl, json_array_get(m->in[k], j));
     json_t *it = json_object();
     json_object_set_new(it, "json", json_object());
     json_object_set_new(it, "pairedItem", pl);
