@@ -8,7 +8,11 @@ Each TEST.json is a workflow whose "meta" names the nodes to check
 reference n8n (shared/tools/n8n-reference/run.sh, installed with its
 install.sh); the output 0 of each checked node's single run becomes its
 pinData, or, when the run fails, the error message becomes
-"sluiceTest": {"error": ...}. The file's meta.source records that.
+"sluiceTest": {"error": ...}. With "meta": {"recordOrder": true} the order in
+which n8n ran the nodes also becomes "sluiceTest": {"nodeExecutionOrder"},
+which shows the nodes that did not run (an empty output stops a branch);
+checked nodes that did not run are then left out of pinData.
+The file's meta.source records that.
 """
 import json
 import os
@@ -39,11 +43,17 @@ def record(path):
         pin = {}
         for name in check:
             runs = result["runData"].get(name)
+            if not runs and wf["meta"].get("recordOrder"):
+                continue  # the recorded order shows that it did not run
             if not runs or len(runs) != 1:
                 sys.exit(f"{path}: node '{name}' ran {len(runs or [])} times in n8n")
             items = (runs[0]["data"]["main"] or [[]])[0] or []
             pin[name] = [{"json": i["json"]} for i in items]
         wf["pinData"] = pin
+        if wf["meta"].get("recordOrder"):
+            runs = [(r.get("executionIndex", 0), name)
+                    for name, rs in result["runData"].items() for r in rs]
+            wf["sluiceTest"] = {"nodeExecutionOrder": [name for _, name in sorted(runs)]}
     wf["meta"]["source"] = "expected output recorded from n8n 1.123.81 (shared/tools/n8n-reference) by tests/tools/record_expected.py"
     json.dump(wf, open(path, "w"), indent=1, ensure_ascii=False)
     print(f"recorded {path}")
