@@ -829,6 +829,24 @@ void sl_jsv_sort(size_t *idx, size_t n, int (*cmp)(size_t a, size_t b, void *ud)
     }
 }
 
+json_t *sl_jsv_split_trim(const char *s, bool keep_empty)
+{
+    json_t *list = json_array();
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        char *part = sl_strndup(s, comma ? (size_t)(comma - s) : strlen(s));
+        const char *b, *e;
+        sl_jsv_trim(part, &b, &e);
+        if (keep_empty || e > b)
+            json_array_append_new(list, json_stringn(b, (size_t)(e - b)));
+        free(part);
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    return list;
+}
+
 char *sl_jsv_to_string_or_empty(const json_t *v)
 {
     if (!v || json_is_null(v))

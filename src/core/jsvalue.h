@@ -99,6 +99,10 @@ char *sl_jsv_lower(const char *s);
  * s (JS whitespace and line terminators removed). */
 void sl_jsv_trim(const char *s, const char **b, const char **e);
 
+/* s.split(",").map((p) => p.trim()) as a new array of strings; empty
+ * parts are dropped unless keep_empty. */
+json_t *sl_jsv_split_trim(const char *s, bool keep_empty);
+
 /* String(v ?? ""): "" for undefined (NULL) and null, JavaScript's
  * String() otherwise. New heap string. */
 char *sl_jsv_to_string_or_empty(const json_t *v);

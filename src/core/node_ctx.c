@@ -205,20 +205,7 @@ json_t *sl_ctx_param_fields(struct sl_node_ctx *ctx, const char *path, size_t it
                     label);
         return NULL;
     }
-    json_t *list = json_array();
-    const char *p = json_string_value(v);
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        char *part = sl_strndup(p, comma ? (size_t)(comma - p) : strlen(p));
-        const char *b, *e;
-        sl_jsv_trim(part, &b, &e);
-        if (e > b)
-            json_array_append_new(list, json_stringn(b, (size_t)(e - b)));
-        free(part);
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
+    json_t *list = sl_jsv_split_trim(json_string_value(v), false);
     json_decref(v);
     return list;
 }

@@ -87,24 +87,6 @@ static char *text_of(const json_t *v)
     return v ? sl_jsv_to_string(v) : sl_strdup("");
 }
 
-/* Appends the comma-separated parts of s, trimmed; empty parts included
- * (n8n's split(',').map(trim)). */
-static void split_trimmed(json_t *list, const char *s)
-{
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        char *part = sl_strndup(s, n);
-        const char *b, *e;
-        sl_jsv_trim(part, &b, &e);
-        json_array_append_new(list, json_stringn(b, (size_t)(e - b)));
-        free(part);
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
-}
-
 /* ------------------------------------------------------------------ */
 /* Parameters                                                          */
 /* ------------------------------------------------------------------ */
@@ -175,8 +157,7 @@ static int read_options(struct cd *c)
     }
     json_t *sf = json_object_get(o, "skipFields");
     char *s = sf && sl_jsv_truthy(sf) ? sl_jsv_to_string(sf) : sl_strdup("");
-    c->skip = json_array();
-    split_trimmed(c->skip, s);
+    c->skip = sl_jsv_split_trim(s, true);
     free(s);
 out:
     json_decref(o);
@@ -211,8 +192,8 @@ static int read_resolve(struct cd *c)
     json_decref(none);
     if (!ex)
         return SL_ERR_NODE;
-    c->except = json_array();
     if (json_is_array(ex)) {
+        c->except = json_array();
         for (size_t i = 0; i < json_array_size(ex); i++) {
             char *s = sl_jsv_to_string(json_array_get(ex, i));
             json_array_append_new(c->except, json_string(s));
@@ -220,8 +201,10 @@ static int read_resolve(struct cd *c)
         }
     } else if (sl_jsv_truthy(ex)) {
         char *s = sl_jsv_to_string(ex);
-        split_trimmed(c->except, s);
+        c->except = sl_jsv_split_trim(s, true);
         free(s);
+    } else {
+        c->except = json_array();
     }
     json_decref(ex);
     return 0;

@@ -28,27 +28,6 @@
 
 static const double versions[] = {1, 0};
 
-/* Splits `s` on commas, trims each part, and keeps empty parts only when
- * `keep_empty`. New array of strings. */
-static json_t *comma_list(const char *s, bool keep_empty)
-{
-    json_t *list = json_array();
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        char *part = sl_strndup(s, n);
-        const char *b, *e;
-        sl_jsv_trim(part, &b, &e);
-        if (keep_empty || e > b)
-            json_array_append_new(list, json_stringn(b, (size_t)(e - b)));
-        free(part);
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
-    return list;
-}
-
 /* Object.values(obj) in JavaScript's key order (array indices first). */
 static json_t *object_values(const json_t *obj)
 {
@@ -123,7 +102,7 @@ static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i,
         sl_ctx_fail(ctx, "this.getNodeParameter(...).split is not a function");
         goto out;
     }
-    fields = comma_list(json_string_value(fv), true);
+    fields = sl_jsv_split_trim(json_string_value(fv), true);
     json_decref(fv);
     size_t fi;
     json_t *f;
@@ -143,7 +122,7 @@ static int split_item(struct sl_node_ctx *ctx, const json_t *src, size_t i,
     const json_t *dv = json_object_get(options, "destinationFieldName");
     if (dv && sl_jsv_truthy(dv)) {
         char *d = json_is_string(dv) ? sl_strdup(json_string_value(dv)) : sl_jsv_to_string(dv);
-        dests = comma_list(d, false);
+        dests = sl_jsv_split_trim(d, false);
         free(d);
     } else {
         dests = json_array();
