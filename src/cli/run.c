@@ -91,7 +91,19 @@ static int run_child(void *arg, int fd)
     };
     struct sl_exec *ex = sl_exec_new(a->wf, &opts);
     sl_cli_apply_limits(ex);
+    /* a Wait node parks the execution: sleep until its time, then resume */
     int rc = sl_exec_run(ex);
+    while (rc == SL_EXEC_PARKED) {
+        int64_t till = sl_exec_wait_till(ex);
+        if (a->progress) {
+            int64_t secs = (till - sl_clock_wall_ms() + 999) / 1000;
+            fprintf(stderr, "\r\033[Ksluice: '%s' waits %lld s", sl_exec_last_node(ex),
+                    (long long)(secs > 0 ? secs : 0));
+            prog.last_us = 1;
+        }
+        sl_clock_sleep_until(NULL, till);
+        rc = sl_exec_resume(ex);
+    }
     if (a->progress && prog.last_us)
         fputs("\r\033[K", stderr);
     /* a failed run prints only its error, unless the whole run was asked for */

@@ -8,7 +8,8 @@
  * top-level "sluiceTest": {"error": "..."} must instead fail with exactly
  * that message; "sluiceTest": {"nodeExecutionOrder": [...]} also checks the
  * order in which node runs finished. Each file runs in its own child
- * process.
+ * process, on a virtual clock: Wait nodes and retry pauses take no time,
+ * while the workflow ($now, Date) sees the time go by.
  */
 #include <dirent.h>
 #include <math.h>
@@ -24,6 +25,7 @@
 #include "core/item.h"
 #include "core/workflow.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 
 struct files {
     char **v;
@@ -209,16 +211,20 @@ static int run_one(void *arg, int fd)
         start = sl_items_from_user(arr, e, sizeof e);
         json_decref(arr);
     }
+    /* waits and retry pauses pass on a virtual clock: no test sleeps */
+    struct sl_clock clock;
+    sl_clock_init_virtual(&clock, sl_clock_wall_ms());
     json_t *tmode = json_object_get(trig, "mode");
     struct sl_exec_opts opts = {
         .mode = json_is_string(tmode) ? json_string_value(tmode) : "manual",
         .start_items = start,
         .keep = keep,
         .n_keep = n_keep,
+        .clock = &clock,
     };
     struct sl_exec *ex = sl_exec_new(wf, &opts);
     sl_cli_apply_limits(ex);
-    int rc = sl_exec_run(ex);
+    int rc = sl_exec_run_to_end(ex);
     bool keep_paired =
         strstr(a->path, "core-WorkflowExecute/") && !strstr(a->path, "error_outputs");
     struct sl_buf why = {0};

@@ -512,9 +512,9 @@ static json_t *ctx_take_output(struct sl_node_ctx *c)
 
 /* ------------------------------------------------------------- helpers */
 
-static int64_t wall_ms(void)
+static int64_t now_ms(const struct sl_exec *ex)
 {
-    return sl_clock_wall_ms();
+    return sl_clock_now_ms(ex->opts.clock);
 }
 
 /* n8n's assignPairedItems. Replaces items in `out` when it adds pairedItem. */
@@ -700,7 +700,7 @@ static int run_node_once(struct sl_exec *ex, struct sl_node_ctx *c, json_t **out
     const struct sl_node *n = c->node;
     struct sl_task *t = c->task;
     *out = NULL;
-    if (n->disabled) {
+    if (n->disabled || t->resumed) {
         if (t->n_in > 0 && t->in[0]) {
             *out = json_array();
             json_array_append(*out, t->in[0]);
@@ -774,15 +774,6 @@ static void set_exec_error(struct sl_exec *ex, int node, const char *msg, const 
     ex->error_node = node;
 }
 
-static void sleep_ms(int ms)
-{
-    if (ms <= 0)
-        return;
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1)
-        ;
-}
-
 static void drop_unkept(struct sl_exec *ex, int node, struct sl_run *run)
 {
     if (!ex->runs[node].keep && run->out) {
@@ -791,28 +782,14 @@ static void drop_unkept(struct sl_exec *ex, int node, struct sl_run *run)
     }
 }
 
-int sl_exec_run(struct sl_exec *ex)
+/* The main loop (n8n's processRunExecutionData): runs tasks until the
+ * stack is empty, a node fails the run or a node parks it. */
+static int exec_loop(struct sl_exec *ex)
 {
     const struct sl_workflow *wf = ex->wf;
-    const struct sl_node *start = sl_workflow_start_node(wf);
-    ex->status = SL_EXEC_RUNNING;
-    if (!start) {
-        set_exec_error(ex, -1, "No node to start the workflow from could be found", NULL);
-        ex->status = SL_EXEC_ERROR;
-        return SL_ERR_NODE;
-    }
-    bool *plan = sl_retain_plan(wf, ex->opts.keep_all, ex->opts.keep, ex->opts.n_keep);
-    for (size_t i = 0; i < wf->n_nodes; i++)
-        ex->runs[i].keep = plan[i];
-    free(plan);
-    struct sl_task first;
-    task_init(&first, start->index, 1);
-    first.in[0] = ex->opts.start_items ? json_incref(ex->opts.start_items) : single_empty_item();
-    first.no_src = true;
-    stack_push(ex, &first);
-
     char *last_try = NULL;
     bool had_error = false;
+    bool parked = false;
 
     while (ex->len) {
         /* n8n resets the execution error every iteration: the run ends in
@@ -868,7 +845,7 @@ int sl_exec_run(struct sl_exec *ex)
         if (n->execute_once && !n->disabled)
             keep_first_items(&t);
         json_t *input0 = connection_input(ex, &t);
-        int64_t start_ms = wall_ms();
+        int64_t start_ms = now_ms(ex);
         uint64_t t0 = sl_clock_mono_us();
         struct sl_node_ctx c;
         json_t *out = NULL;
@@ -884,7 +861,7 @@ int sl_exec_run(struct sl_exec *ex)
                     break; /* a limit was hit: the JavaScript context is spent */
                 ctx_release(&c);
                 ctx_init(&c, ex, &t, run_index, input0);
-                sleep_ms(retry_wait_ms(n, attempt));
+                sl_clock_sleep_ms(ex->opts.clock, retry_wait_ms(n, attempt));
             }
             if (pinned) {
                 char e[256];
@@ -899,6 +876,8 @@ int sl_exec_run(struct sl_exec *ex)
                 break;
             }
             rc = run_node_once(ex, &c, &out);
+            if (rc == 0 && c.put_to_wait)
+                break;
             if (rc == 0 && out && output_failed(out) && attempt != tries - 1) {
                 json_decref(out);
                 out = NULL;
@@ -938,6 +917,8 @@ int sl_exec_run(struct sl_exec *ex)
                         json_array_append_new(out, l);
                 }
             }
+            if (!out && c.put_to_wait)
+                out = json_array(); /* waiting with null: recorded, no data */
             if (!out) {
                 /* null: the branch ends, no run record */
                 ctx_release(&c);
@@ -978,6 +959,8 @@ int sl_exec_run(struct sl_exec *ex)
                 out = json_array();
             }
         }
+        bool wants_wait = rc == 0 && c.put_to_wait;
+        int64_t wait_till = c.wait_till;
         ctx_release(&c);
 
         /* normalizeNodeErrors: items with an `error` key get json {error} */
@@ -992,6 +975,18 @@ int sl_exec_run(struct sl_exec *ex)
         json_decref(ex->last_out);
         ex->last_out = json_incref(out);
         ex->nodes_done++;
+
+        if (wants_wait) {
+            /* park: the node goes back on the stack with its input and
+             * nothing after it runs until sl_exec_resume() */
+            run->waiting = true;
+            ex->wait_till = wait_till;
+            stack_unshift(ex, &t);
+            if (ex->opts.on_node)
+                ex->opts.on_node(ex->opts.ud, ex, n);
+            parked = true;
+            break;
+        }
 
         /* queue children */
         int n_conn_out = n->n_out_conns;
@@ -1085,6 +1080,10 @@ int sl_exec_run(struct sl_exec *ex)
         had_error = iter_error;
     }
     free(last_try);
+    if (parked) {
+        ex->status = SL_EXEC_WAITING;
+        return SL_EXEC_PARKED;
+    }
     /* drop what is left queued (after an error) */
     while (ex->len) {
         struct sl_task t = stack_shift(ex);
@@ -1096,6 +1095,74 @@ int sl_exec_run(struct sl_exec *ex)
     }
     ex->status = SL_EXEC_SUCCESS;
     return 0;
+}
+
+int sl_exec_run(struct sl_exec *ex)
+{
+    const struct sl_workflow *wf = ex->wf;
+    if (ex->status != SL_EXEC_NEW)
+        return SL_ERR_INVALID; /* an execution runs once */
+    const struct sl_node *start = sl_workflow_start_node(wf);
+    ex->status = SL_EXEC_RUNNING;
+    if (!start) {
+        set_exec_error(ex, -1, "No node to start the workflow from could be found", NULL);
+        ex->status = SL_EXEC_ERROR;
+        return SL_ERR_NODE;
+    }
+    bool *plan = sl_retain_plan(wf, ex->opts.keep_all, ex->opts.keep, ex->opts.n_keep);
+    for (size_t i = 0; i < wf->n_nodes; i++)
+        ex->runs[i].keep = plan[i];
+    free(plan);
+    struct sl_task first;
+    task_init(&first, start->index, 1);
+    first.in[0] = ex->opts.start_items ? json_incref(ex->opts.start_items) : single_empty_item();
+    first.no_src = true;
+    stack_push(ex, &first);
+    return exec_loop(ex);
+}
+
+int sl_exec_resume(struct sl_exec *ex)
+{
+    if (ex->status != SL_EXEC_WAITING || ex->len == 0)
+        return SL_ERR_INVALID; /* the run's own state stays as it was */
+    /* n8n's restart: the node that parked the run passes its input through
+     * this time, and its waiting run is forgotten */
+    struct sl_task *t = &ex->stack[ex->head];
+    t->resumed = true;
+    struct sl_node_runs *r = &ex->runs[t->node];
+    if (r->n && r->v[r->n - 1].waiting) {
+        struct sl_run *run = &r->v[--r->n];
+        for (int o = 0; o < run->n_out; o++)
+            ex->items_done -= run->counts[o];
+        ex->nodes_done--;
+        run_release(run);
+        for (size_t i = ex->n_finished; i-- > 0;) {
+            if (ex->finished[i] == t->node) {
+                memmove(ex->finished + i, ex->finished + i + 1,
+                        sizeof *ex->finished * (ex->n_finished - i - 1));
+                ex->n_finished--;
+                break;
+            }
+        }
+    }
+    ex->wait_till = -1;
+    ex->status = SL_EXEC_RUNNING;
+    return exec_loop(ex);
+}
+
+int64_t sl_exec_wait_till(const struct sl_exec *ex)
+{
+    return ex->status == SL_EXEC_WAITING ? ex->wait_till : -1;
+}
+
+int sl_exec_run_to_end(struct sl_exec *ex)
+{
+    int rc = sl_exec_run(ex);
+    while (rc == SL_EXEC_PARKED) {
+        sl_clock_sleep_until(ex->opts.clock, ex->wait_till);
+        rc = sl_exec_resume(ex);
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------- paired item walk */
@@ -1201,10 +1268,11 @@ struct sl_exec *sl_exec_new(const struct sl_workflow *wf, const struct sl_exec_o
     if (ex->opts.id)
         ex->id = sl_strdup(ex->opts.id);
     else
-        ex->id = sl_asprintf("%lld", (long long)(sl_clock_wall_ms() % 100000000));
+        ex->id = sl_asprintf("%lld", (long long)(now_ms(ex) % 100000000));
     ex->runs = sl_calloc(wf->n_nodes ? wf->n_nodes : 1, sizeof *ex->runs);
     ex->last_node = -1;
     ex->error_node = -1;
+    ex->wait_till = -1;
     ex->custom_data = json_object();
     ex->empty = json_array();
     return ex;
@@ -1357,7 +1425,9 @@ json_t *sl_exec_result_json(const struct sl_exec *ex)
             json_object_set_new(o, "executionTime", json_integer(run->dur_us / 1000));
             json_object_set_new(o, "executionTimeUs", json_integer(run->dur_us));
             json_object_set_new(o, "executionStatus",
-                                json_string(run->failed ? "error" : "success"));
+                                json_string(run->failed    ? "error"
+                                            : run->waiting ? "waiting"
+                                                           : "success"));
             json_object_set_new(o, "itemsIn", json_integer((json_int_t)run->items_in));
             json_t *counts = json_array();
             for (int k = 0; k < run->n_out; k++)

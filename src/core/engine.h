@@ -11,6 +11,22 @@
  * Thread rule: one struct sl_exec is used by one thread at a time; all its
  * state lives in the struct (no process-global mutable state), so several
  * executions may run on different threads.
+ *
+ * Parking: a node that waits (the Wait node; n8n's putExecutionToWait)
+ * does not hold the thread. The engine records the node's run as
+ * "waiting", puts the node back at the front of the stack with its input
+ * and returns SL_EXEC_PARKED with the status SL_EXEC_WAITING. Everything
+ * needed to continue stays in the struct sl_exec, which owns it: the
+ * waiting node's task and input items, the rest of the stack, the nodes
+ * waiting for more inputs, the run data, node contexts, custom data and
+ * the finish order. It refers to no thread, stack frame or timer; the
+ * borrowed things are the workflow and the pointers in the options (the
+ * clock, start_items and keep are only read before the first node runs).
+ * The caller decides when to continue: sl_exec_resume() at
+ * sl_exec_wait_till(), or sl_exec_run_to_end() to sleep on the clock.
+ * Resuming replaces the waiting run with one in which the node passes its
+ * first input through, as n8n does, so a parked and resumed execution ends
+ * with the same run data as one that never parked.
  */
 #ifndef SL_CORE_ENGINE_H
 #define SL_CORE_ENGINE_H
@@ -23,6 +39,10 @@
 #include "core/workflow.h"
 
 struct sl_exec;
+struct sl_clock;
+
+/* sl_exec_run() / sl_exec_resume(): the execution parked (status waiting). */
+#define SL_EXEC_PARKED 1
 
 enum sl_exec_status {
     SL_EXEC_NEW = 0,
@@ -44,15 +64,33 @@ struct sl_exec_opts {
     /* Called after each node run (progress display); may be NULL. */
     void (*on_node)(void *ud, const struct sl_exec *ex, const struct sl_node *node);
     void *ud;
+    /* Borrowed clock for "now", waits and retry pauses (util/clock.h);
+     * NULL: the real clock. Must outlive the execution. */
+    struct sl_clock *clock;
 };
 
 /* Creates an execution of `wf` (borrowed; must outlive the execution). */
 struct sl_exec *sl_exec_new(const struct sl_workflow *wf, const struct sl_exec_opts *opts);
 void sl_exec_free(struct sl_exec *ex);
 
-/* Runs the execution to its end. Returns 0 when it succeeded, SL_ERR_NODE
- * when it ended with an error (see sl_exec_error_message()). */
+/* Runs the execution until it ends or parks. Returns 0 when it succeeded,
+ * SL_ERR_NODE when it ended with an error (see sl_exec_error_message()),
+ * SL_EXEC_PARKED when a node put it to wait (see the top of this file),
+ * SL_ERR_INVALID (changing nothing) when it has run before. */
 int sl_exec_run(struct sl_exec *ex);
+
+/* Continues a parked execution (whatever the time: the caller decides
+ * when). Same returns as sl_exec_run(); SL_ERR_INVALID (changing nothing)
+ * when the execution is not waiting. */
+int sl_exec_resume(struct sl_exec *ex);
+
+/* The time a parked execution waits for, in epoch milliseconds on its
+ * clock; -1 when it is not waiting. */
+int64_t sl_exec_wait_till(const struct sl_exec *ex);
+
+/* sl_exec_run(), then for every park: sleep on the execution's clock until
+ * the wake-up time and sl_exec_resume(). Returns 0 or SL_ERR_NODE. */
+int sl_exec_run_to_end(struct sl_exec *ex);
 
 enum sl_exec_status sl_exec_status(const struct sl_exec *ex);
 /* The zone dates without an offset are read in: the workflow's

@@ -25,6 +25,7 @@ struct sl_run {
     int64_t start_ms;
     int64_t dur_us;
     bool failed;
+    bool waiting;   /* the node put the execution to wait in this run */
     json_t *out;    /* array of per-output arrays; NULL once dropped or no data */
     size_t *counts; /* items per output (kept after `out` is dropped) */
     int n_out;
@@ -49,6 +50,8 @@ struct sl_task {
     json_t **in;        /* per input: owned array, or NULL (no data) */
     struct sl_src *src; /* per input */
     bool no_src;        /* the start node: source null */
+    bool resumed;       /* the waiting node of a resumed execution: it passes
+                           its first input through (n8n disables it) */
 };
 
 struct sl_wait { /* waitingExecution[node][index] */
@@ -66,6 +69,8 @@ struct sl_node_ctx {
     json_t **out;         /* per output: array being built */
     int n_out;
     bool out_null;
+    bool put_to_wait; /* sl_ctx_put_to_wait() was called */
+    int64_t wait_till;
     char *err;
     char *err_desc;
 };
@@ -100,6 +105,7 @@ struct sl_exec {
     struct sl_node_ctx *cur; /* the node context running now */
     uint64_t epoch;          /* bumped per node run: JS caches key on it */
     bool fatal;              /* a limit was hit: no continue-on-fail */
+    int64_t wait_till;       /* parked until (epoch ms); -1 when not waiting */
 };
 
 /* Run data lookups for the expression bridge. Returned arrays are

@@ -12,6 +12,7 @@
 #include "core/jsvalue.h"
 #include "js/js.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 
 const struct sl_node *sl_ctx_node(const struct sl_node_ctx *ctx)
 {
@@ -31,6 +32,22 @@ const char *sl_ctx_timezone(const struct sl_node_ctx *ctx)
 const char *sl_ctx_mode(const struct sl_node_ctx *ctx)
 {
     return ctx->ex->mode;
+}
+
+const struct sl_workflow *sl_ctx_workflow(const struct sl_node_ctx *ctx)
+{
+    return ctx->ex->wf;
+}
+
+int64_t sl_ctx_now_ms(const struct sl_node_ctx *ctx)
+{
+    return sl_clock_now_ms(ctx->ex->opts.clock);
+}
+
+void sl_ctx_put_to_wait(struct sl_node_ctx *ctx, int64_t till_ms)
+{
+    ctx->put_to_wait = true;
+    ctx->wait_till = till_ms;
 }
 
 json_t *sl_ctx_input(const struct sl_node_ctx *ctx, int input)
@@ -141,10 +158,44 @@ int sl_ctx_param_num(struct sl_node_ctx *ctx, const char *path, size_t item, dou
     return rc;
 }
 
+/* n8n's getValueDescription: 'object', 'array' or the value quoted. */
+static char *value_description(const json_t *v)
+{
+    if (json_is_null(v))
+        return sl_strdup("'null'");
+    if (json_is_array(v))
+        return sl_strdup("array");
+    if (json_is_object(v))
+        return sl_strdup("object");
+    char *s = sl_jsv_to_string(v), *r = sl_asprintf("'%s'", s);
+    free(s);
+    return r;
+}
+
+json_t *sl_ctx_param_number_checked(struct sl_node_ctx *ctx, const char *path, size_t item,
+                                    json_t *dflt, const char *name, const char *label)
+{
+    json_t *raw = sl_ctx_param_raw(ctx, path);
+    json_t *v = raw ? sl_ctx_eval(ctx, raw, item) : dflt ? sl_ctx_eval(ctx, dflt, item) : NULL;
+    if (!v || json_is_null(v) || json_is_number(v))
+        return v;
+    double d = sl_jsv_to_number(v);
+    if (isnan(d)) {
+        char *desc = value_description(v);
+        json_decref(v);
+        sl_ctx_fail(ctx, "Invalid input for '%s' [item %zu]", label, item);
+        sl_ctx_fail_description(ctx, "'%s' expects a number but we got %s", name, desc);
+        free(desc);
+        return NULL;
+    }
+    json_decref(v);
+    return json_real(d);
+}
+
 int sl_ctx_param_int(struct sl_node_ctx *ctx, const char *path, size_t item, long long dflt,
                      long long *out)
 {
-    double d;
+    double d = 0;
     int rc = sl_ctx_param_num(ctx, path, item, (double)dflt, &d);
     if (rc)
         return rc;

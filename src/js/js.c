@@ -359,6 +359,12 @@ NATIVE(n_epoch)
     return JSValueMakeNumber(ctx, (double)js_of(ctx)->ex->epoch);
 }
 
+NATIVE(n_now)
+{
+    UNUSED_NATIVE_ARGS;
+    return JSValueMakeNumber(ctx, (double)sl_clock_now_ms(js_of(ctx)->ex->opts.clock));
+}
+
 NATIVE(n_index)
 {
     UNUSED_NATIVE_ARGS;
@@ -649,6 +655,7 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
 
     JSObjectRef bridge = JSObjectMake(js->ctx, NULL, NULL);
     add_native(js->ctx, bridge, "epoch", n_epoch);
+    add_native(js->ctx, bridge, "now", n_now);
     add_native(js->ctx, bridge, "index", n_index);
     add_native(js->ctx, bridge, "setIndex", n_set_index);
     add_native(js->ctx, bridge, "inputItem", n_input_item);

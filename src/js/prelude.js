@@ -56,6 +56,22 @@
         return v;
     }
 
+    /* Date, and through it luxon, reads the execution's clock: the real
+     * time, or the virtual time `sluice test` runs Wait nodes on. Dates
+     * stay real Date objects (same prototype, same internal slots). */
+    const RealDate = g.Date;
+    function Date(...a) {
+        if (new.target === undefined) return new RealDate(S.now()).toString();
+        return Reflect.construct(RealDate, a.length ? a : [S.now()], new.target);
+    }
+    Date.prototype = RealDate.prototype;
+    Object.defineProperty(Date, 'length', { value: 7 });
+    hide(Date, 'now', () => S.now());
+    hide(Date, 'parse', RealDate.parse);
+    hide(Date, 'UTC', RealDate.UTC);
+    hide(RealDate.prototype, 'constructor', Date);
+    hide(g, 'Date', Date);
+
     let luxonLoaded = false;
     function lx() {
         if (!luxonLoaded) {
@@ -66,6 +82,7 @@
             /* as n8n: dates without an offset are in the workflow's zone */
             const z = zone();
             if (z) g.luxon.Settings.defaultZone = z;
+            g.luxon.Settings.now = () => S.now();
         }
         return g.luxon;
     }

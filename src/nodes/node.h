@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "core/item.h"
@@ -58,11 +59,18 @@ bool sl_node_type_has_version(const struct sl_node_type *t, double version);
 
 const struct sl_node *sl_ctx_node(const struct sl_node_ctx *ctx);
 int sl_ctx_run_index(const struct sl_node_ctx *ctx);
+/* The workflow being run (borrowed; read-only), for graph questions such
+ * as core/graph.h's sl_graph_parents(). */
+const struct sl_workflow *sl_ctx_workflow(const struct sl_node_ctx *ctx);
 /* The workflow's time zone (settings.timezone, else GENERIC_TIMEZONE), or
  * NULL for the process's local zone. Borrowed. */
 const char *sl_ctx_timezone(const struct sl_node_ctx *ctx);
 /* Execution mode: "manual", "trigger", "webhook", ... */
 const char *sl_ctx_mode(const struct sl_node_ctx *ctx);
+/* Epoch milliseconds on the execution's clock: the real time, or the
+ * virtual time `sluice test` runs on (util/clock.h). Nodes read "now" here,
+ * never from the system, so waits and tests agree. */
+int64_t sl_ctx_now_ms(const struct sl_node_ctx *ctx);
 
 /* ---- input ---- */
 
@@ -96,6 +104,17 @@ int sl_ctx_param_num(struct sl_node_ctx *ctx, const char *path, size_t item, dou
 int sl_ctx_param_str(struct sl_node_ctx *ctx, const char *path, size_t item, const char *dflt,
                      char **out) SL_MUST_CHECK;
 
+/* A parameter n8n declares with validateType "number": getNodeParameter
+ * converts strings and booleans with Number() and fails when that gives
+ * NaN, with "Invalid input for '<label>' [item N]" and the description
+ * "'<name>' expects a number but we got <value>" (`name` is the
+ * parameter's own name, `label` its display name). Returns a new reference
+ * (a number, or JSON null when the value is null), NULL when absent
+ * without `dflt` (borrowed, may be NULL; evaluated and checked like the
+ * parameter itself), or NULL with the message set. */
+json_t *sl_ctx_param_number_checked(struct sl_node_ctx *ctx, const char *path, size_t item,
+                                    json_t *dflt, const char *name, const char *label);
+
 /* n8n's prepareFieldsArray: the parameter as a list of field names, from
  * an array or a comma-separated string (parts trimmed, empty ones
  * dropped). New reference, or NULL with n8n's message naming `label`. */
@@ -120,6 +139,12 @@ void sl_ctx_pass_through(struct sl_node_ctx *ctx, int input, int output);
 /* Declares that the node returns null: no output, its branch ends and it
  * gets no run record (n8n's `return null`). */
 void sl_ctx_out_null(struct sl_node_ctx *ctx);
+/* n8n's putExecutionToWait: when execute() returns 0, the engine parks
+ * the execution until `till_ms` (epoch milliseconds on the execution's
+ * clock) instead of running the next nodes; the node's output is recorded
+ * as a "waiting" run. When the execution resumes, the node does not run
+ * again: it passes its first input through (see core/engine.h). */
+void sl_ctx_put_to_wait(struct sl_node_ctx *ctx, int64_t till_ms);
 /* Number of items currently on an output. */
 size_t sl_ctx_out_count(const struct sl_node_ctx *ctx, int output);
 

@@ -388,19 +388,6 @@ static json_t *with_own_paired(json_t *item, size_t index)
 }
 
 /* n8n's getValueDescription for validation messages. */
-static char *value_description(const json_t *v)
-{
-    if (json_is_null(v))
-        return sl_strdup("'null'");
-    if (json_is_array(v))
-        return sl_strdup("array");
-    if (json_is_object(v))
-        return sl_strdup("object");
-    char *s = sl_jsv_to_string(v), *r = sl_asprintf("'%s'", s);
-    free(s);
-    return r;
-}
-
 /* Expression mode: the `output` parameter, validated as a number. */
 static int route_expression_v3(struct sl_node_ctx *ctx, struct routes *r, size_t i, json_t *item)
 {
@@ -413,31 +400,14 @@ static int route_expression_v3(struct sl_node_ctx *ctx, struct routes *r, size_t
     json_decref(n);
     if (rc)
         return rc;
-    json_t *idx;
-    if (sl_ctx_param_raw(ctx, "output")) {
-        idx = sl_ctx_param(ctx, "output", i, NULL);
-    } else {
-        json_t *dflt = json_string("={{}}"); /* the parameter's default */
-        idx = sl_ctx_eval(ctx, dflt, i);
-        json_decref(dflt);
-    }
+    json_t *dflt = json_string("={{}}"); /* the parameter's default */
+    json_t *idx = sl_ctx_param_number_checked(ctx, "output", i, dflt, "output", "Output Index");
+    json_decref(dflt);
     if (!idx && sl_ctx_failed(ctx))
         return SL_ERR_NODE;
     if (json_is_null(idx)) {
         json_decref(idx); /* validateFieldType passes null on as undefined */
         idx = NULL;
-    } else if (idx) {
-        double d = sl_jsv_to_number(idx);
-        if (isnan(d)) {
-            char *desc = value_description(idx);
-            json_decref(idx);
-            rc = sl_ctx_fail(ctx, "Invalid input for 'Output Index' [item %zu]", i);
-            sl_ctx_fail_description(ctx, "'output' expects a number but we got %s", desc);
-            free(desc);
-            return rc;
-        }
-        json_decref(idx);
-        idx = json_real(d);
     }
     rc = check_range_v3(ctx, r, idx);
     if (!rc)
