@@ -425,5 +425,11 @@ const struct sl_node *sl_workflow_start_node(const struct sl_workflow *wf)
         if (!n->disabled && (n->kind->flags & SL_NODE_STARTER))
             return n;
     }
+    /* a webhook workflow run outside a server (sluice run --input) */
+    for (size_t i = 0; i < wf->n_nodes; i++) {
+        const struct sl_node *n = &wf->nodes[i];
+        if (!n->disabled && (n->kind->flags & SL_NODE_WEBHOOK))
+            return n;
+    }
     return NULL;
 }

@@ -118,7 +118,8 @@ const struct sl_node *sl_workflow_node(const struct sl_workflow *wf, const char 
 
 /* n8n's start-node rule: the first enabled trigger node; else the first
  * enabled node of a starting type; a lone enabled node always qualifies.
- * Returns NULL when there is none. */
+ * Past n8n's rule, the first enabled webhook node (the node an HTTP
+ * request would start). Returns NULL when there is none. */
 const struct sl_node *sl_workflow_start_node(const struct sl_workflow *wf);
 
 #endif

@@ -34,6 +34,8 @@ enum sl_node_flags {
     SL_NODE_TRIGGER = 1 << 0,    /* has a trigger/poll method: can start a run */
     SL_NODE_STARTER = 1 << 1,    /* a starting type that is not a trigger */
     SL_NODE_NEVER_RUNS = 1 << 2, /* canvas-only (sticky note) */
+    SL_NODE_WEBHOOK = 1 << 3,    /* started by an HTTP request; a start node only
+                                    when the workflow has no trigger or starter */
 };
 
 struct sl_node_type {

@@ -121,6 +121,49 @@ check "\$env is blocked by default" $([ $rc -eq 1 ] && grep -q "SLUICE_ENV_ACCES
 SLUICE_ENV_ACCESS=allow HOME=/sluice-home "$sluice" run "$tmp/env.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "\$env with SLUICE_ENV_ACCESS=allow" $([ $rc -eq 0 ] && grep -q '/sluice-home' "$tmp/out"; echo $?) "exit $rc: $(cat "$tmp/err")"
 
+# a Wait node parks the run; `sluice run` sleeps on the real clock, then resumes
+cat > "$tmp/wait.json" <<'JSON'
+{"nodes":[{"name":"Start","type":"n8n-nodes-base.manualTrigger","typeVersion":1},
+ {"name":"Before","type":"n8n-nodes-base.code","typeVersion":2,"parameters":{"jsCode":"return [{t: Date.now()}]"}},
+ {"name":"Wait","type":"n8n-nodes-base.wait","typeVersion":1.1,"parameters":{"amount":1.5,"unit":"seconds"}},
+ {"name":"After","type":"n8n-nodes-base.code","typeVersion":2,
+  "parameters":{"jsCode":"return [{waited: Date.now() - $json.t}]"}}],
+ "connections":{"Start":{"main":[[{"node":"Before","type":"main","index":0}]]},
+  "Before":{"main":[[{"node":"Wait","type":"main","index":0}]]},
+  "Wait":{"main":[[{"node":"After","type":"main","index":0}]]}}}
+JSON
+t0=$(date +%s%N)
+"$sluice" run "$tmp/wait.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "run with a 1.5 s wait succeeds" $([ $rc -eq 0 ]; echo $?) "exit $rc: $(cat "$tmp/err")"
+check "the wait really waits (1.5 s wall time)" $([ $ms -ge 1500 ]; echo $?) "took $ms ms"
+check "the run resumes after the wait" \
+    $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); w=d[0]["json"]["waited"]; sys.exit(0 if 1500 <= w < 10000 else 1)' "$tmp/out"; echo $?) \
+    "$(cat "$tmp/out")"
+"$sluice" run "$tmp/wait.json" --json >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "--json after a wait: one successful Wait run" \
+    $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["runData"]["Wait"]; sys.exit(0 if d["status"]=="success" and len(r)==1 and r[0]["executionStatus"]=="success" else 1)' "$tmp/out"; echo $?) \
+    "exit $rc: $(head -c 300 "$tmp/out")"
+
+sed 's/"amount":1.5,"unit":"seconds"/"resume":"webhook"/' "$tmp/wait.json" > "$tmp/wait-hook.json"
+"$sluice" run "$tmp/wait-hook.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "a webhook resume is a one-line error naming node and mode" \
+    $([ $rc -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "'Wait'.*resume mode 'webhook' needs sluice serve" "$tmp/err"; echo $?) \
+    "exit $rc: $(cat "$tmp/err")"
+
+# a workflow that starts with a Webhook node gets the --input items
+cat > "$tmp/hook.json" <<'JSON'
+{"nodes":[{"name":"Webhook","type":"n8n-nodes-base.webhook","typeVersion":2,"parameters":{"path":"x"}},
+ {"name":"Work","type":"n8n-nodes-base.code","typeVersion":2,
+  "parameters":{"jsCode":"return $input.all().map(i => ({name: i.json.body.name}))"}}],
+ "connections":{"Webhook":{"main":[[{"node":"Work","type":"main","index":0}]]}}}
+JSON
+echo '[{"body": {"name": "Ada"}}, {"body": {"name": "Bob"}}]' > "$tmp/hook-in.json"
+"$sluice" run "$tmp/hook.json" --input "$tmp/hook-in.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "--input feeds a Webhook start node" \
+    $([ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [i["json"]["name"] for i in d]==["Ada","Bob"] else 1)' "$tmp/out"; echo $?) \
+    "exit $rc: $(cat "$tmp/out") $(cat "$tmp/err")"
+
 "$sluice" --version | grep -q '^sluice [0-9]'; check "--version" $? "no version"
 "$sluice" help run | grep -q -- '--input'; check "help run" $? "no help"
 
