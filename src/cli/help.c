@@ -24,6 +24,10 @@ static const char run_help[] =
     "trigger node). --input gives the start node its items: a JSON array of objects\n"
     "or of {\"json\": ...} items (\"-\" reads standard input).\n"
     "\n"
+    "A Wait node parks the run; sluice run sleeps until its time and resumes it.\n"
+    "A workflow without a trigger that starts with a Webhook node gets the --input\n"
+    "items as its request items.\n"
+    "\n"
     "Output: the items of the last node executed, as a JSON array. With --json, the\n"
     "whole run in n8n's shape: status, finished, lastNodeExecuted, error, runData.\n"
     "\n"
@@ -42,6 +46,9 @@ static const char test_help[] =
     "run exactly once; the run must succeed. A file with a top-level\n"
     "\"sluiceTest\": {\"error\": \"MESSAGE\"} must fail with exactly that message, and\n"
     "\"sluiceTest\": {\"nodeExecutionOrder\": [NAMES]} checks the order node runs finished.\n"
+    "A top-level \"trigger\": {\"mode\": M, \"input\": ITEM} sets the execution mode and\n"
+    "the start node's item. Waits and retry pauses run on a virtual clock: they take\n"
+    "no time, while $now and Date in the workflow see the time go by.\n"
     "Prints one line per file and 'N passed, N failed' last; exit 1 if any failed.\n";
 
 int sl_cli_help(const char *command, FILE *out)
