@@ -29,11 +29,11 @@ static json_t *sample(void)
     size_t n = strlen(base);
     const int id = 231;
     char *url = sl_asprintf("%s%sexecution/workflow/1/%d", base, base[n - 1] == '/' ? "" : "/", id);
-    json_t *j = json_pack("{s:{s:i,s:s,s:s,s:{s:s,s:s},s:s,s:s},s:{s:s,s:s}}", "execution", "id",
-                          id, "url", url, "retryOf", "34", "error", "message",
-                          "Example Error Message", "stack", "Stacktrace", "lastNodeExecuted",
-                          "Node With Error", "mode", "manual", "workflow", "id", "1", "name",
-                          "Example Workflow");
+    json_t *j =
+        json_pack("{s:{s:i,s:s,s:s,s:{s:s,s:s},s:s,s:s},s:{s:s,s:s}}", "execution", "id", id, "url",
+                  url, "retryOf", "34", "error", "message", "Example Error Message", "stack",
+                  "Stacktrace", "lastNodeExecuted", "Node With Error", "mode", "manual", "workflow",
+                  "id", "1", "name", "Example Workflow");
     free(url);
     return j;
 }

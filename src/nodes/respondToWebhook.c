@@ -123,9 +123,10 @@ static int binary_body(struct sl_node_ctx *ctx, json_t *item, json_t *headers, j
     json_t *data = json_object_get(bin, field);
     if (!data) {
         rc = sl_ctx_fail(ctx, "The item has no binary field '%s' [item 0]", field);
-        sl_ctx_fail_description(ctx, "Check that the parameter where you specified the input binary "
-                                     "field name is correct, and that it matches a field in the "
-                                     "binary input");
+        sl_ctx_fail_description(ctx,
+                                "Check that the parameter where you specified the input binary "
+                                "field name is correct, and that it matches a field in the "
+                                "binary input");
         free(field);
         return rc;
     }
@@ -171,7 +172,8 @@ static int build_response(struct sl_node_ctx *ctx, json_t *items, json_t **respo
             if (!body) {
                 rc = sl_ctx_fail(ctx, "Invalid JSON in 'Response Body' field");
                 sl_ctx_fail_description(
-                    ctx, "Check that the syntax of the JSON in the 'Response Body' parameter is valid");
+                    ctx,
+                    "Check that the syntax of the JSON in the 'Response Body' parameter is valid");
             }
         } else if (sl_jsv_truthy(p)) {
             body = json_incref(p);

@@ -52,7 +52,8 @@ static int interval_till(struct sl_node_ctx *ctx, double *till)
             ctx, "Invalid wait unit. Valid units are 'seconds', 'minutes', 'hours', or 'days'.");
 
     json_t *damount = json_real(v1 ? 1 : 5);
-    json_t *amount = sl_ctx_param_number_checked(ctx, "amount", 0, damount, "amount", "Wait Amount");
+    json_t *amount =
+        sl_ctx_param_number_checked(ctx, "amount", 0, damount, "amount", "Wait Amount");
     json_decref(damount);
     if (!amount)
         return SL_ERR_NODE;
@@ -80,8 +81,9 @@ static int specific_till(struct sl_node_ctx *ctx, double *till)
     if (rc < 0)
         return rc;
     if (rc == 0)
-        return sl_ctx_fail(ctx, "Cannot put execution to wait because `dateTime` parameter is not "
-                                "a valid date. Please pick a specific date and time to wait until.");
+        return sl_ctx_fail(ctx,
+                           "Cannot put execution to wait because `dateTime` parameter is not "
+                           "a valid date. Please pick a specific date and time to wait until.");
     return 0;
 }
 
@@ -92,14 +94,16 @@ static int execute(struct sl_node_ctx *ctx)
         return SL_ERR_NODE;
     if (!strcmp(resume, "webhook") || !strcmp(resume, "form")) {
         int rc = sl_ctx_fail(ctx, "resume mode '%s' needs sluice serve", resume);
-        sl_ctx_fail_description(ctx, "Only the server can receive the %s that resumes this "
-                                     "execution; use 'timeInterval' or 'specificTime' here",
+        sl_ctx_fail_description(ctx,
+                                "Only the server can receive the %s that resumes this "
+                                "execution; use 'timeInterval' or 'specificTime' here",
                                 !strcmp(resume, "webhook") ? "webhook call" : "form submission");
         free(resume);
         return rc;
     }
     double till;
-    int rc = !strcmp(resume, "timeInterval") ? interval_till(ctx, &till) : specific_till(ctx, &till);
+    int rc =
+        !strcmp(resume, "timeInterval") ? interval_till(ctx, &till) : specific_till(ctx, &till);
     free(resume);
     if (rc)
         return rc;
