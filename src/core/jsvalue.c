@@ -539,6 +539,25 @@ static int cmp_idx(const void *a, const void *b)
     return x->n < y->n ? -1 : x->n > y->n;
 }
 
+/* The array-index keys of obj in ascending order (JavaScript lists them
+ * first); *n gets their count. The caller frees the result. */
+static struct idx_key *index_keys(const json_t *obj, size_t *n)
+{
+    size_t size = json_object_size(obj), ni = 0;
+    struct idx_key *idx = sl_calloc(size ? size : 1, sizeof *idx);
+    const char *k;
+    json_t *x;
+    json_object_foreach((json_t *)obj, k, x)
+    {
+        uint64_t u;
+        if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, &u))
+            idx[ni++] = (struct idx_key){u, k};
+    }
+    qsort(idx, ni, sizeof *idx, cmp_idx);
+    *n = ni;
+    return idx;
+}
+
 /* A line break and `depth` levels of `indent` spaces (nothing when indent
  * is 0), as JSON.stringify's `space` argument gives. */
 static void add_break(struct sl_buf *b, int indent, int depth)
@@ -590,17 +609,10 @@ void sl_jsv_stringify_to(struct sl_buf *b, const json_t *v, int indent, int dept
         sl_buf_addc(b, ']');
         break;
     case JSON_OBJECT: {
-        size_t n = json_object_size(v), ni = 0;
-        struct idx_key *idx = sl_calloc(n ? n : 1, sizeof *idx);
+        size_t ni;
+        struct idx_key *idx = index_keys(v, &ni);
         const char *k;
         json_t *x;
-        json_object_foreach((json_t *)v, k, x)
-        {
-            uint64_t u;
-            if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, &u))
-                idx[ni++] = (struct idx_key){u, k};
-        }
-        qsort(idx, ni, sizeof *idx, cmp_idx);
         bool first = true;
         sl_buf_addc(b, '{');
         for (size_t i = 0; i < ni; i++) {
@@ -688,6 +700,26 @@ char *sl_jsv_lower(const char *s)
             utf8_put(&b, c);
         }
         prev_cased = cased(c);
+    }
+    return sl_buf_steal(&b);
+}
+
+char *sl_jsv_upper(const char *s)
+{
+    pthread_once(&locale_once, locale_init);
+    struct sl_buf b = {0};
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        if (*p < 0x80) {
+            unsigned char c = *p++;
+            sl_buf_addc(&b, (char)(c >= 'a' && c <= 'z' ? c - 32 : c));
+            continue;
+        }
+        uint32_t c = utf8_next(&p);
+        if (c == 0xdf)
+            sl_buf_adds(&b, "SS"); /* the one full mapping common in text */
+        else
+            utf8_put(&b, utf8_locale ? (uint32_t)towupper_l((wint_t)c, utf8_locale) : c);
     }
     return sl_buf_steal(&b);
 }
@@ -852,4 +884,22 @@ char *sl_jsv_to_string_or_empty(const json_t *v)
     if (!v || json_is_null(v))
         return sl_strdup("");
     return sl_jsv_to_string(v);
+}
+
+json_t *sl_jsv_keys(const json_t *obj)
+{
+    json_t *keys = json_array();
+    size_t ni;
+    struct idx_key *idx = index_keys(obj, &ni);
+    const char *k;
+    json_t *x;
+    for (size_t i = 0; i < ni; i++)
+        json_array_append_new(keys, json_string(idx[i].k));
+    json_object_foreach((json_t *)obj, k, x)
+    {
+        if (!sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, NULL))
+            json_array_append_new(keys, json_string(k));
+    }
+    free(idx);
+    return keys;
 }

@@ -95,6 +95,11 @@ void sl_jsv_stringify_to(struct sl_buf *b, const json_t *v, int indent, int dept
  * simple case mapping, U+0130 to "i\u0307" and the final sigma rule). */
 char *sl_jsv_lower(const char *s);
 
+/* String.prototype.toUpperCase() of a UTF-8 string: Unicode's simple case
+ * mapping, and U+00DF to "SS" (other one-to-many mappings, such as
+ * ligatures, keep the character). */
+char *sl_jsv_upper(const char *s);
+
 /* String.prototype.trim() bounds: sets *b and *e to the trimmed range of
  * s (JS whitespace and line terminators removed). */
 void sl_jsv_trim(const char *s, const char **b, const char **e);
@@ -106,6 +111,11 @@ json_t *sl_jsv_split_trim(const char *s, bool keep_empty);
 /* String(v ?? ""): "" for undefined (NULL) and null, JavaScript's
  * String() otherwise. New heap string. */
 char *sl_jsv_to_string_or_empty(const json_t *v);
+
+/* Object.keys(obj): a new array of the object's keys as strings, array
+ * indices first (ascending), then the others in insertion order; an empty
+ * array for anything but an object. */
+json_t *sl_jsv_keys(const json_t *obj);
 
 /* lodash isEqual: containers by content (object keys in any order),
  * scalars by SameValueZero. NULL is undefined. */

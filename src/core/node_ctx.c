@@ -337,6 +337,17 @@ bool sl_ctx_continue_on_fail(const struct sl_node_ctx *ctx)
     return n->continue_on_fail;
 }
 
+int sl_ctx_item_failed(struct sl_node_ctx *ctx, size_t item)
+{
+    if (!sl_ctx_continue_on_fail(ctx))
+        return SL_ERR_NODE;
+    const char *msg = sl_ctx_error_message(ctx);
+    json_t *err = json_pack("{s:s}", "error", msg ? msg : "");
+    sl_ctx_clear_error(ctx);
+    sl_ctx_out(ctx, 0, sl_item_new_paired(err, item));
+    return 0;
+}
+
 json_t *sl_ctx_state(struct sl_node_ctx *ctx)
 {
     return sl_exec_node_context(ctx->ex, ctx->node->index);

@@ -26,6 +26,7 @@ void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
 extern const char sl_prelude_js[];
 extern const char sl_luxon_js[];
 extern const char sl_extensions_js[];
+extern const char sl_html_js[];
 
 enum limit_hit { LIMIT_NONE = 0, LIMIT_TIME, LIMIT_MEMORY };
 
@@ -41,9 +42,14 @@ struct sl_js {
     struct sl_exec *ex;
     JSContextGroupRef group;
     JSGlobalContextRef ctx;
-    JSObjectRef run_code;     /* __sl_run_code */
-    JSObjectRef code_state;   /* __sl_code_state */
-    JSObjectRef code_reset;   /* __sl_code_reset */
+    JSObjectRef run_code;   /* __sl_run_code */
+    JSObjectRef code_state; /* __sl_code_state */
+    JSObjectRef code_reset; /* __sl_code_reset */
+    /* The HTML nodes' libraries, in a global context of their own so that
+     * nothing user code changes on its globals or prototypes reaches them;
+     * created on first use (load_html). */
+    JSGlobalContextRef html_ctx;
+    JSObjectRef html_extract; /* __sl_html_extract in html_ctx */
     struct sl_node_ctx *nctx; /* the node being evaluated */
     size_t index;             /* current item index */
     /* watchdog */
@@ -702,6 +708,11 @@ void sl_js_free(struct sl_js *js)
     JSValueUnprotect(js->ctx, js->run_code);
     JSValueUnprotect(js->ctx, js->code_state);
     JSValueUnprotect(js->ctx, js->code_reset);
+    if (js->html_ctx) {
+        if (js->html_extract)
+            JSValueUnprotect(js->html_ctx, js->html_extract);
+        JSGlobalContextRelease(js->html_ctx);
+    }
     JSGlobalContextRelease(js->ctx);
     JSContextGroupRelease(js->group);
     if (js->statm_fd >= 0)
@@ -1008,6 +1019,29 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
     return 0;
 }
 
+/* Calls fn in context c under the time and memory limits. Returns its
+ * result, or NULL with *err (heap string) set: the limit message, the
+ * exception's message, or `what` when the call gave nothing. */
+static JSValueRef call_limited(struct sl_js *js, JSContextRef c, JSObjectRef fn, size_t argc,
+                               const JSValueRef args[], bool exact_baseline, const char *what,
+                               char **err)
+{
+    JSValueRef exc = NULL;
+    run_begin(js, exact_baseline);
+    JSValueRef r = JSObjectCallAsFunction(c, fn, NULL, argc, args, &exc);
+    run_end(js);
+    char *lim = limit_message(js);
+    if (lim) {
+        *err = lim;
+        return NULL;
+    }
+    if (exc || !r) {
+        *err = exc ? exception_message(c, exc) : sl_strdup(what);
+        return NULL;
+    }
+    return r;
+}
+
 int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, const char *subject,
                      char **err)
 {
@@ -1020,19 +1054,9 @@ int sl_js_regex_test(struct sl_js *js, const char *source, const char *flags, co
     JSStringRelease(a);
     JSStringRelease(b);
     JSStringRelease(c);
-    JSValueRef exc = NULL;
-    run_begin(js, false);
-    JSValueRef r = JSObjectCallAsFunction(js->ctx, fn, NULL, 3, args, &exc);
-    run_end(js);
-    char *lim = limit_message(js);
-    if (lim) {
-        *err = lim;
+    JSValueRef r = call_limited(js, js->ctx, fn, 3, args, false, "invalid regular expression", err);
+    if (!r)
         return -1;
-    }
-    if (exc || !r) {
-        *err = exc ? exception_message(js->ctx, exc) : sl_strdup("invalid regular expression");
-        return -1;
-    }
     return JSValueToBoolean(js->ctx, r) ? 1 : 0;
 }
 
@@ -1109,24 +1133,70 @@ json_t *sl_js_sort(struct sl_js *js, const char *body, const json_t *items, char
     JSStringRef b = jstr(body);
     JSValueRef args[2] = {JSValueMakeString(js->ctx, b), json_to_js(js->ctx, items)};
     JSStringRelease(b);
-    JSValueRef exc = NULL;
-    run_begin(js, true);
-    JSValueRef r = JSObjectCallAsFunction(js->ctx, fn, NULL, 2, args, &exc);
-    run_end(js);
-    char *lim = limit_message(js);
-    if (lim) {
-        *err = lim;
+    JSValueRef r = call_limited(js, js->ctx, fn, 2, args, true, "the sort code did not run", err);
+    if (!r)
         return NULL;
-    }
-    if (exc || !r) {
-        *err = exc ? exception_message(js->ctx, exc) : sl_strdup("the sort code did not run");
-        return NULL;
-    }
     json_t *res = js_to_json(js->ctx, r, err);
     if (!json_is_array(res) || json_array_size(res) != json_array_size(items)) {
         json_decref(res);
         if (!*err)
             *err = sl_strdup("the sort code did not return an order");
+        return NULL;
+    }
+    return res;
+}
+
+/* Evaluates the HTML bundle (cheerio and html-to-text, about half a
+ * megabyte of JavaScript) in its own context the first time an HTML node
+ * runs in this execution. Returns 0, or -1 with *err set. */
+static int load_html(struct sl_js *js, char **err)
+{
+    if (js->html_extract)
+        return 0;
+    if (!js->html_ctx)
+        js->html_ctx = JSGlobalContextCreateInGroup(js->group, NULL);
+    JSGlobalContextRef hc = js->html_ctx;
+    JSStringRef src = jstr(sl_html_js);
+    JSStringRef url = jstr("sluice-html.js");
+    JSValueRef exc = NULL;
+    run_begin(js, false);
+    JSEvaluateScript(hc, src, NULL, url, 1, &exc);
+    run_end(js);
+    JSStringRelease(src);
+    JSStringRelease(url);
+    char *lim = limit_message(js);
+    if (lim) {
+        *err = lim;
+        return -1;
+    }
+    JSValueRef fn = get_prop(hc, JSContextGetGlobalObject(hc), "__sl_html_extract");
+    if (exc || !fn || !JSValueIsObject(hc, fn)) {
+        *err = exc ? exception_message(hc, exc) : sl_strdup("the HTML library did not load");
+        return -1;
+    }
+    js->html_extract = (JSObjectRef)fn;
+    JSValueProtect(hc, fn);
+    return 0;
+}
+
+json_t *sl_js_html_extract(struct sl_js *js, const json_t *html, const json_t *extraction,
+                           const json_t *options, double version, bool legacy, char **err)
+{
+    *err = NULL;
+    if (load_html(js, err) < 0)
+        return NULL;
+    JSGlobalContextRef hc = js->html_ctx;
+    JSValueRef args[5] = {json_to_js(hc, html), json_to_js(hc, extraction), json_to_js(hc, options),
+                          JSValueMakeNumber(hc, version), JSValueMakeBoolean(hc, legacy)};
+    JSValueRef r = call_limited(js, hc, js->html_extract, 5, args, true,
+                                "the HTML extraction did not run", err);
+    if (!r)
+        return NULL;
+    json_t *res = js_to_json(hc, r, err);
+    if (!json_is_object(res)) {
+        json_decref(res);
+        if (!*err)
+            *err = sl_strdup("the HTML extraction returned no object");
         return NULL;
     }
     return res;

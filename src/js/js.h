@@ -71,4 +71,15 @@ char *sl_js_regex_replace(struct sl_js *js, const char *source, const char *flag
  * order; on failure NULL with *err (heap string) set. */
 json_t *sl_js_sort(struct sl_js *js, const char *body, const json_t *items, char **err);
 
+/* The HTML node's extractHtmlContent (legacy false, `version` its
+ * typeVersion) and the HTML Extract node's extraction (legacy true) for one
+ * HTML document: cheerio loads `html` (borrowed; a string as a rule, other
+ * values as cheerio treats them), each entry of `extraction`.values is
+ * selected and read, and `options` (trimValues, cleanUpText) applied, as
+ * n8n does. The HTML library is loaded into the context on first use.
+ * Returns the new item's json (a new reference), or NULL with *err (heap
+ * string) set: a selector error, a value error or a limit hit. */
+json_t *sl_js_html_extract(struct sl_js *js, const json_t *html, const json_t *extraction,
+                           const json_t *options, double version, bool legacy, char **err);
+
 #endif

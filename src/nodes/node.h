@@ -167,6 +167,12 @@ void sl_ctx_clear_error(struct sl_node_ctx *ctx);
  * continueErrorOutput, or (without onError) the legacy continueOnFail. */
 bool sl_ctx_continue_on_fail(const struct sl_node_ctx *ctx);
 
+/* A per-item failure (message set on ctx) as n8n's nodes handle it: when
+ * the node continues on fail, emits {json: {error: message}} paired with
+ * input item `item` on output 0, clears the error and returns 0; otherwise
+ * returns SL_ERR_NODE with the message kept. */
+int sl_ctx_item_failed(struct sl_node_ctx *ctx, size_t item) SL_MUST_CHECK;
+
 /* ---- state ---- */
 
 /* Borrowed object that persists across the runs of this node within one

@@ -259,12 +259,8 @@ static int execute(struct sl_node_ctx *ctx)
             sl_ctx_out(ctx, 0, sl_item_derive(item, json, i));
             continue;
         }
-        if (!sl_ctx_continue_on_fail(ctx))
+        if (sl_ctx_item_failed(ctx, i) < 0)
             return SL_ERR_NODE;
-        const char *msg = sl_ctx_error_message(ctx);
-        json_t *err = json_pack("{s:s}", "error", msg ? msg : "");
-        sl_ctx_clear_error(ctx);
-        sl_ctx_out(ctx, 0, sl_item_new_paired(err, i));
     }
     return 0;
 }

@@ -1,0 +1,100 @@
+/*
+ * Extraction for the HTML node (extractHtmlContent) and the legacy HTML
+ * Extract node, bundled at build time with the cheerio and html-to-text
+ * releases n8n runs (scripts/package.json) and evaluated in an execution's
+ * JavaScript context the first time such a node runs (js.c).
+ *
+ * n8n's results are cheerio's: parse5's HTML5 tree building (implied
+ * html/head/body, misnested tags, foster parenting), css-select's selector
+ * semantics and error messages, dom-serializer's output, and for the text of
+ * HTML 1.2 html-to-text's layout (upper-case headings, link targets in
+ * brackets, 80-column word wrap). Running the same libraries is the only way
+ * to match them on malformed input; see docs/decisions.md.
+ *
+ * __sl_html_extract(html, extraction, options, version, legacy) returns the
+ * json of one output item for one HTML document. Values that are undefined
+ * are left out of the item, as n8n's JSON output leaves them out.
+ */
+'use strict';
+
+const cheerio = require('cheerio');
+const { convert } = require('html-to-text');
+
+/* V8's wording for calling a method a value lacks, which n8n users see. */
+function notFunction(expr) {
+    return new TypeError(expr + ' is not a function');
+}
+
+function text(sel, valueData, version, legacy) {
+    if (legacy) return sel.text();
+    if (version <= 1.1) return sel.text() || undefined;
+    let options;
+    if (valueData.skipSelectors) {
+        options = {
+            selectors: String(valueData.skipSelectors)
+                .split(',')
+                .map((s) => ({ selector: s.trim(), format: 'skip' })),
+        };
+    }
+    return convert(sel.html() || '', options);
+}
+
+const extract = {
+    attribute: (sel, valueData) => sel.attr(valueData.attribute),
+    html: (sel) => sel.html() || undefined,
+    text,
+    value: (sel) => sel.val(),
+};
+
+/* HTML Extract v1: trimmed unless trimValues is false. */
+function finishLegacy(value, options) {
+    if (options.trimValues === false || value === undefined) return value;
+    if (typeof value.trim !== 'function') throw notFunction('value.trim');
+    return value.trim();
+}
+
+/* HTML v1-1.2: trimmed and cleaned up only when the option is set. */
+function finish(value, options) {
+    if (value === undefined) return value;
+    if (options.trimValues) {
+        if (typeof value.trim !== 'function') throw notFunction('value.trim');
+        value = value.trim();
+    }
+    if (options.cleanUpText) {
+        if (typeof value.replace !== 'function') throw notFunction('value.replace');
+        value = value
+            .replace(/^\s+|\s+$/g, '')
+            .replace(/(\r\n|\n|\r)/gm, '')
+            .replace(/\s+/g, ' ');
+    }
+    return value;
+}
+
+globalThis.__sl_html_extract = function (html, extraction, options, version, legacy) {
+    const $ = cheerio.load(html);
+    const values = extraction == null ? undefined : extraction.values;
+    if (values == null || typeof values[Symbol.iterator] !== 'function')
+        throw new TypeError('extractionValues.values is not iterable');
+    options = options || {};
+    const json = {};
+    for (const entry of values) {
+        const valueData = Object.assign({ key: '', cssSelector: '', returnValue: 'text' }, entry);
+        const fn = extract[valueData.returnValue];
+        const get = (sel) => {
+            if (typeof fn !== 'function') throw notFunction('extractFunctions[valueData.returnValue]');
+            const v = extract[valueData.returnValue](sel, valueData, version, legacy);
+            return legacy ? finishLegacy(v, options) : finish(v, options);
+        };
+        const sel = $(valueData.cssSelector);
+        if (valueData.returnArray) {
+            const list = [];
+            json[valueData.key] = list;
+            sel.each((_, el) => {
+                list.push(get($(el)));
+            });
+        } else {
+            json[valueData.key] = get(sel);
+        }
+    }
+    return json;
+};
