@@ -70,7 +70,21 @@ function finish(value, options) {
     return value;
 }
 
+/* cheerio adopts a value that is not a string as DOM nodes, assigning
+ * node.prev on each; on a primitive that throws in strict mode, and V8 and
+ * JavaScriptCore word it differently. Throws V8's message first. */
+function checkNodes(content) {
+    if (typeof content === 'string' || content == null) return;
+    if (typeof content === 'object' && !Array.isArray(content) && content.type === 'root') return;
+    for (const node of Array.isArray(content) ? content : [content]) {
+        if (node === null) throw new TypeError("Cannot read properties of null (reading 'parent')");
+        if (typeof node !== 'object')
+            throw new TypeError(`Cannot create property 'prev' on ${typeof node} '${String(node)}'`);
+    }
+}
+
 globalThis.__sl_html_extract = function (html, extraction, options, version, legacy) {
+    checkNodes(html);
     const $ = cheerio.load(html);
     const values = extraction == null ? undefined : extraction.values;
     if (values == null || typeof values[Symbol.iterator] !== 'function')

@@ -155,6 +155,39 @@ static void lower_case(void **state)
     }
 }
 
+static void upper_case(void **state)
+{
+    (void)state;
+    struct {
+        const char *in, *want;
+    } cases[] = {
+        {"heLLo_1", "HELLO_1"},
+        {"\xc3\xa0\xc3\xa9\xc3\xae", "\xc3\x80\xc3\x89\xc3\x8e"}, /* àéî */
+        {"stra\xc3\x9f!", "STRASS!"},                             /* straße */
+        {"\xf0\x9f\x98\x80!a", "\xf0\x9f\x98\x80!A"},             /* emoji a */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *u = sl_jsv_upper(cases[i].in);
+        assert_string_equal(u, cases[i].want);
+        free(u);
+    }
+}
+
+static void object_keys(void **state)
+{
+    (void)state;
+    json_t *o = json_loads("{\"b\":1,\"10\":2,\"a\":3,\"2\":4,\"01\":5}", 0, NULL);
+    json_t *keys = sl_jsv_keys(o);
+    char *s = json_dumps(keys, JSON_COMPACT);
+    assert_string_equal(s, "[\"2\",\"10\",\"b\",\"a\",\"01\"]");
+    free(s);
+    json_decref(keys);
+    keys = sl_jsv_keys(json_array_get(o, 0)); /* not an object */
+    assert_int_equal(json_array_size(keys), 0);
+    json_decref(keys);
+    json_decref(o);
+}
+
 static void luxon_dates(void **state)
 {
     (void)state;
@@ -217,6 +250,8 @@ int main(void)
         cmocka_unit_test(index_keys),
         cmocka_unit_test(comparisons),
         cmocka_unit_test(lower_case),
+        cmocka_unit_test(upper_case),
+        cmocka_unit_test(object_keys),
         cmocka_unit_test(luxon_dates),
         cmocka_unit_test(es_dates),
     };
