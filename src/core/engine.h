@@ -23,7 +23,9 @@
  * borrowed things are the workflow and the pointers in the options (the
  * clock, start_items and keep are only read before the first node runs).
  * The caller decides when to continue: sl_exec_resume() at
- * sl_exec_wait_till(), or sl_exec_run_to_end() to sleep on the clock.
+ * sl_exec_wait_till(), or sl_exec_run_to_end() to sleep on the clock; to
+ * continue elsewhere or later, sl_exec_save() writes the state as JSON and
+ * sl_exec_load() rebuilds it.
  * Resuming replaces the waiting run with one in which the node passes its
  * first input through, as n8n does, so a parked and resumed execution ends
  * with the same run data as one that never parked.
@@ -87,6 +89,21 @@ int sl_exec_resume(struct sl_exec *ex);
 /* The time a parked execution waits for, in epoch milliseconds on its
  * clock; -1 when it is not waiting. */
 int64_t sl_exec_wait_till(const struct sl_exec *ex);
+
+/* A parked execution as a JSON document (new reference; see
+ * core/engine_state.c for its shape), for storing it until it resumes, in
+ * this process or another: everything sl_exec_load() needs besides the
+ * workflow. NULL when the execution is not waiting. */
+json_t *sl_exec_save(const struct sl_exec *ex);
+
+/* Rebuilds a parked execution of `wf` (borrowed; must outlive it) from
+ * sl_exec_save()'s document (borrowed; not needed afterwards), ready for
+ * sl_exec_resume(). `opts` gives the clock and callbacks (may be NULL);
+ * its id, mode, start_items and keep are not used: the document has
+ * them. Returns NULL with the reason in `err` when the document is not a
+ * saved execution of this workflow. */
+struct sl_exec *sl_exec_load(const struct sl_workflow *wf, const struct sl_exec_opts *opts,
+                             const json_t *state, struct sl_error *err);
 
 /* sl_exec_run(), then for every park: sleep on the execution's clock until
  * the wake-up time and sl_exec_resume(). Returns 0 or SL_ERR_NODE. */

@@ -102,6 +102,24 @@ static json_t *run_unparked(const char *order)
     return r;
 }
 
+/* The finished `ex` ended as the same workflow without a pause does. */
+static void assert_same_as_unparked(const struct sl_exec *ex, const char *order)
+{
+    json_t *got = comparable(ex);
+    json_t *want = run_unparked(order);
+    if (!json_equal(got, want)) {
+        char *a = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS);
+        char *b = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS);
+        fail_msg("resumed run differs:\n got  %s\n want %s", a, b);
+    }
+    json_t *use = sl_exec_node_output0(ex, "Use");
+    json_t *third = json_object_get(json_array_get(json_array_get(use, 0), 2), "json");
+    assert_int_equal(json_integer_value(json_object_get(third, "made")), 3);
+    json_decref(use);
+    json_decref(got);
+    json_decref(want);
+}
+
 static void check_parked_equals_unparked(const char *order)
 {
     char *src = workflow("{\"amount\":10}", order);
@@ -132,19 +150,7 @@ static void check_parked_equals_unparked(const char *order)
     assert_int_equal(sl_exec_wait_till(ex), -1);
     assert_int_equal(sl_exec_resume(ex), SL_ERR_INVALID);
 
-    json_t *got = comparable(ex);
-    json_t *want = run_unparked(order);
-    if (!json_equal(got, want)) {
-        char *a = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS);
-        char *b = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS);
-        fail_msg("parked run differs:\n got  %s\n want %s", a, b);
-    }
-    json_t *use = sl_exec_node_output0(ex, "Use");
-    json_t *first = json_object_get(json_array_get(json_array_get(use, 0), 2), "json");
-    assert_int_equal(json_integer_value(json_object_get(first, "made")), 3);
-    json_decref(use);
-    json_decref(got);
-    json_decref(want);
+    assert_same_as_unparked(ex, order);
     sl_exec_free(ex);
     sl_workflow_free(wf);
     free(src);
@@ -160,6 +166,81 @@ static void test_parked_legacy_equals_unparked(void **state)
 {
     (void)state;
     check_parked_equals_unparked("v0");
+}
+
+/* Park, save to text, free, load the text into a new execution, resume:
+ * the same result as a run that never parked. */
+static void check_saved_and_loaded(const char *order)
+{
+    char *src = workflow("{\"amount\":3,\"unit\":\"minutes\"}", order);
+    struct sl_workflow *wf = load(src);
+    struct sl_clock clock;
+    sl_clock_init_virtual(&clock, T0);
+    struct sl_exec_opts o = {.keep_all = true, .clock = &clock};
+    struct sl_exec *ex = sl_exec_new(wf, &o);
+    assert_int_equal(sl_exec_run(ex), SL_EXEC_PARKED);
+    json_t *saved = sl_exec_save(ex);
+    assert_non_null(saved);
+    char *text = json_dumps(saved, JSON_COMPACT);
+    json_decref(saved);
+    sl_exec_free(ex);
+
+    json_t *doc = json_loads(text, 0, NULL);
+    free(text);
+    assert_non_null(doc);
+    struct sl_error err;
+    struct sl_exec *back = sl_exec_load(wf, &o, doc, &err);
+    json_decref(doc);
+    if (!back)
+        fail_msg("load: %s", err.msg);
+    assert_int_equal(sl_exec_status(back), SL_EXEC_WAITING);
+    assert_int_equal(sl_exec_wait_till(back), T0 + 180000);
+    sl_clock_sleep_until(&clock, sl_exec_wait_till(back));
+    assert_int_equal(sl_exec_resume(back), 0);
+    assert_same_as_unparked(back, order);
+    sl_exec_free(back);
+    sl_workflow_free(wf);
+    free(src);
+}
+
+static void test_saved_and_loaded_v1(void **state)
+{
+    (void)state;
+    check_saved_and_loaded("v1");
+}
+
+static void test_saved_and_loaded_legacy(void **state)
+{
+    (void)state;
+    check_saved_and_loaded("v0");
+}
+
+static void test_load_rejects_other_documents(void **state)
+{
+    (void)state;
+    char *src = workflow("{\"amount\":3}", "v1");
+    struct sl_workflow *wf = load(src);
+    struct sl_error err;
+    json_t *doc = json_pack("{s:i}", "other", 1);
+    assert_null(sl_exec_load(wf, NULL, doc, &err));
+    assert_non_null(strstr(err.msg, "not a sluice execution state"));
+    json_decref(doc);
+
+    struct sl_clock clock;
+    sl_clock_init_virtual(&clock, T0);
+    struct sl_exec_opts o = {.clock = &clock};
+    struct sl_exec *ex = sl_exec_new(wf, &o);
+    assert_null(sl_exec_save(ex)); /* not parked */
+    assert_int_equal(sl_exec_run(ex), SL_EXEC_PARKED);
+    doc = sl_exec_save(ex);
+    json_object_set_new(json_array_get(json_object_get(doc, "stack"), 0), "node",
+                        json_string("Gone"));
+    assert_null(sl_exec_load(wf, &o, doc, &err));
+    assert_non_null(strstr(err.msg, "names no node of this workflow"));
+    json_decref(doc);
+    sl_exec_free(ex);
+    sl_workflow_free(wf);
+    free(src);
 }
 
 static void test_run_to_end_sleeps_on_the_clock(void **state)
@@ -237,6 +318,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parked_v1_equals_unparked),
         cmocka_unit_test(test_parked_legacy_equals_unparked),
+        cmocka_unit_test(test_saved_and_loaded_v1),
+        cmocka_unit_test(test_saved_and_loaded_legacy),
+        cmocka_unit_test(test_load_rejects_other_documents),
         cmocka_unit_test(test_run_to_end_sleeps_on_the_clock),
         cmocka_unit_test(test_free_while_parked),
         cmocka_unit_test(test_clocks),
