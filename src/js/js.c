@@ -25,6 +25,7 @@ void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
 
 extern const char sl_prelude_js[];
 extern const char sl_luxon_js[];
+extern const char sl_jmespath_js[];
 extern const char sl_extensions_js[];
 extern const char sl_html_js[];
 
@@ -591,24 +592,40 @@ NATIVE(n_log)
     return JSValueMakeUndefined(ctx);
 }
 
-NATIVE(n_load_luxon)
+/* Evaluates an embedded library in the global scope; false with *exc set
+ * when it threw. */
+static bool load_library(JSContextRef ctx, const char *source, const char *name, JSValueRef *exc)
 {
-    UNUSED_NATIVE_ARGS;
-    JSStringRef src = jstr(sl_luxon_js);
-    JSStringRef url = jstr("luxon.js");
+    JSStringRef src = jstr(source);
+    JSStringRef url = jstr(name);
     JSValueRef e = NULL;
     JSEvaluateScript(ctx, src, NULL, url, 1, &e);
     JSStringRelease(src);
     JSStringRelease(url);
-    if (e) {
+    if (e)
         *exc = e;
+    return !e;
+}
+
+NATIVE(n_load_luxon)
+{
+    UNUSED_NATIVE_ARGS;
+    if (!load_library(ctx, sl_luxon_js, "luxon.js", exc))
         return JSValueMakeUndefined(ctx);
-    }
     /* n8n's date extension methods on luxon's DateTime */
     JSObjectRef global = JSContextGetGlobalObject(ctx);
     JSValueRef inst = get_prop(ctx, global, "__sl_install_luxon_extensions");
     if (inst && JSValueIsObject(ctx, inst) && JSObjectIsFunction(ctx, (JSObjectRef)inst))
         JSObjectCallAsFunction(ctx, (JSObjectRef)inst, NULL, 0, NULL, exc);
+    return JSValueMakeUndefined(ctx);
+}
+
+/* Defines the global `jmespath` (the npm package's browser build), for
+ * the prelude's $jmespath to take. */
+NATIVE(n_load_jmespath)
+{
+    UNUSED_NATIVE_ARGS;
+    (void)load_library(ctx, sl_jmespath_js, "jmespath.js", exc);
     return JSValueMakeUndefined(ctx);
 }
 
@@ -680,6 +697,7 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
     add_native(js->ctx, bridge, "env", n_env);
     add_native(js->ctx, bridge, "log", n_log);
     add_native(js->ctx, bridge, "loadLuxon", n_load_luxon);
+    add_native(js->ctx, bridge, "loadJmespath", n_load_jmespath);
     add_native(js->ctx, bridge, "terminated", n_terminated);
     set_prop(js->ctx, global, "__sl", bridge);
 

@@ -91,6 +91,37 @@
         return i.timezone || undefined;
     }
 
+    /* $jmespath(data, query): the npm jmespath package (the version n8n
+     * pins), loaded on first use, behind n8n's argument and query checks. */
+    let jmes = null, unsafeToken = null;
+    class ExpressionError extends Error {
+        constructor(message) { super(message); this.name = 'ExpressionError'; }
+    }
+    const unsafeWords = () => new RegExp('\\b(?:' + ['__proto__', 'prototype', 'constructor',
+        'getPrototypeOf', 'setPrototypeOf', 'getOwnPropertyDescriptor', 'getOwnPropertyDescriptors',
+        'defineProperty', 'defineProperties', 'mainModule', 'binding', '_linkedBinding', '_load',
+        'prepareStackTrace', '__lookupGetter__', '__lookupSetter__', '__defineGetter__',
+        '__defineSetter__', 'caller', 'callee', 'arguments', 'getBuiltinModule', 'dlopen', 'execve',
+        'loadEnvFile'].join('|') + ')\\b');
+    function jmespathSearch(data, query) {
+        if (typeof data !== 'object' || typeof query !== 'string')
+            throw new ExpressionError('expected two arguments (Object, string) for this function');
+        if (!unsafeToken) unsafeToken = unsafeWords();
+        if (query.includes('\\') || unsafeToken.test(query))
+            throw new ExpressionError('Cannot access this property in a jmespath query due to security concerns');
+        if (!jmes) {
+            S.loadJmespath();
+            jmes = g.jmespath;
+            delete g.jmespath;
+        }
+        /* not a tail call: V8 keeps this frame in the stack, and the Code
+         * node's error line depends on the frame count (see codeErrorInfo) */
+        const r = jmes.search(Array.isArray(data) ? data : { ...data }, query);
+        return r;
+    }
+    hide(g, '$jmespath', jmespathSearch);
+    hide(g, '$jmesPath', jmespathSearch);
+
     function nodeProxy(name) {
         if (!S.nodeExists(name)) throw new Error(`Referenced node doesn't exist`);
         return {
@@ -272,8 +303,43 @@
         validateTopLevelKeys(item, index);
         return item;
     }
-    function errorInfo(e, index) {
+    /* How n8n's Code node (ExecutionError) words an Error. It reads the
+     * stack text: the first line that contains "Error:", less a leading
+     * "Error: ", is split at its first ": " into a type (the description)
+     * and the message; the line number is that of the innermost frame in
+     * the user's code ("Code"), which V8 lists only among the ten innermost
+     * frames (Error.stackTraceLimit). Errors made by the user's code reach
+     * it as "Error: " + String(error) (so their message stays whole), those
+     * made by the helpers it calls ($jmespath, ...) as V8 prints them,
+     * "Name: message". */
+    function codeErrorInfo(e, index) {
+        let line, user = true;
+        if (typeof e.stack === 'string') {
+            const frames = e.stack.split('\n');
+            user = /(?:^|@)Code:\d+:\d+$/.test(frames[0]);
+            for (const f of frames.slice(0, 10)) {
+                const m = /(?:^|@)Code:(\d+):\d+$/.exec(f);
+                if (m) { line = +m[1]; break; }
+            }
+        } else if (typeof e.line === 'number') line = e.line;
+        const where = line === undefined ? '' : index === undefined ? `[line ${line}]` : `[line ${line}, for item ${index}]`;
+        const name = e.name === undefined ? 'Error' : String(e.name);
+        const msg = e.message === undefined ? '' : String(e.message);
+        const head = (user ? 'Error: ' : '') + (!name ? msg : !msg ? name : `${name}: ${msg}`);
+        let row = head.split('\n').find((l) => l.includes('Error:'));
+        if (row === undefined) return { message: `Unknown error ${where}`, description: null };
+        row = row.replace(/^Error: /, '');
+        const i = row.indexOf(': ');
+        const type = i < 0 ? null : row.slice(0, i).trim();
+        const details = (i < 0 ? row : row.slice(i + 2)).trim();
+        const description = type === 'Error' ? null : type;
+        if (!details) return { message: `Unknown error ${where}`, description };
+        return { message: `${details} ${where}`.trim(), description };
+    }
+    function errorInfo(e, index, code) {
         if (e && e.validation) return { message: e.message, description: e.description || null };
+        if (code && e instanceof Error)
+            return Object.assign(codeErrorInfo(e, index), { terminated: S.terminated() });
         let message;
         if (e instanceof Error) message = e.message;
         else if (typeof e === 'string') message = e;
@@ -313,8 +379,9 @@
                     }
                     return finish({ items: toPlain(validateAll(r)) });
                 } catch (e) {
-                    if (continueOnFail) return finish({ items: toPlain([{ json: { error: errorInfo(e).message } }]) });
-                    return finish({ error: errorInfo(e) });
+                    const info = errorInfo(e, undefined, mode === 0);
+                    if (continueOnFail) return finish({ items: toPlain([{ json: { error: info.message } }]) });
+                    return finish({ error: info });
                 }
             }
             const out = [];
@@ -338,7 +405,7 @@
                         out.push(r);
                     }
                 } catch (e) {
-                    const info = errorInfo(e, mode === 1 ? i : undefined);
+                    const info = errorInfo(e, mode === 1 ? i : undefined, mode === 1);
                     if (continueOnFail && !info.terminated) { out.push({ json: { error: info.message }, pairedItem: { item: i } }); continue; }
                     return finish({ error: info });
                 }
