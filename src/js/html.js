@@ -18,25 +18,41 @@
 'use strict';
 
 const cheerio = require('cheerio');
-const { convert } = require('html-to-text');
+const { compile } = require('html-to-text');
 
 /* V8's wording for calling a method a value lacks, which n8n users see. */
 function notFunction(expr) {
     return new TypeError(expr + ' is not a function');
 }
 
+/* html-to-text's convert(html, options) compiles its options (selector
+ * decision trees) on every call, which costs far more than converting a
+ * fragment; the compiled converter is a pure function of the options, so
+ * it is kept per skip-selector list (a bounded number of them). */
+const converters = new Map();
+const MAX_CONVERTERS = 64;
+
+function converter(skipSelectors) {
+    const key = skipSelectors || '';
+    let fn = converters.get(key);
+    if (fn) return fn;
+    let options;
+    if (key) {
+        if (typeof key.split !== 'function') throw notFunction('_valueData.skipSelectors.split');
+        options = {
+            selectors: key.split(',').map((s) => ({ selector: s.trim(), format: 'skip' })),
+        };
+    }
+    fn = compile(options);
+    if (converters.size >= MAX_CONVERTERS) converters.clear();
+    converters.set(key, fn);
+    return fn;
+}
+
 function text(sel, valueData, version, legacy) {
     if (legacy) return sel.text();
     if (version <= 1.1) return sel.text() || undefined;
-    let options;
-    if (valueData.skipSelectors) {
-        options = {
-            selectors: String(valueData.skipSelectors)
-                .split(',')
-                .map((s) => ({ selector: s.trim(), format: 'skip' })),
-        };
-    }
-    return convert(sel.html() || '', options);
+    return converter(valueData.skipSelectors)(sel.html() || '');
 }
 
 const extract = {
