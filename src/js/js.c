@@ -28,6 +28,9 @@ extern const char sl_luxon_js[];
 extern const char sl_jmespath_js[];
 extern const char sl_extensions_js[];
 extern const char sl_html_js[];
+extern const char sl_moment_js[];
+extern const char sl_moment_tz_js[];
+extern const char sl_datetime_js[];
 
 enum limit_hit { LIMIT_NONE = 0, LIMIT_TIME, LIMIT_MEMORY };
 
@@ -52,6 +55,8 @@ struct sl_js {
     JSGlobalContextRef html_ctx;
     JSObjectRef html_extract; /* __sl_html_extract in html_ctx */
     struct sl_node_ctx *nctx; /* the node being evaluated */
+    bool keep_dates;          /* see sl_js_keep_dates */
+    bool datetime_loaded;     /* moment and src/js/datetime.js are in */
     size_t index;             /* current item index */
     /* watchdog */
     bool running;
@@ -916,13 +921,21 @@ json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, 
         *err = exception_message(js->ctx, exc);
     } else {
         JSObjectRef global = JSContextGetGlobalObject(js->ctx);
-        JSObjectRef outf = (JSObjectRef)get_prop(js->ctx, global, "__sl_out");
+        JSObjectRef outf =
+            (JSObjectRef)get_prop(js->ctx, global, js->keep_dates ? "__sl_out_dates" : "__sl_out");
         v = JSObjectCallAsFunction(js->ctx, outf, NULL, 1, &v, NULL);
         res = js_to_json(js->ctx, v, err);
     }
     js->nctx = saved_ctx;
     js->index = saved_index;
     return res;
+}
+
+bool sl_js_keep_dates(struct sl_js *js, bool on)
+{
+    bool was = js->keep_dates;
+    js->keep_dates = on;
+    return was;
 }
 
 /* --------------------------------------------------------------- code */
@@ -1215,6 +1228,63 @@ json_t *sl_js_html_extract(struct sl_js *js, const json_t *html, const json_t *e
         json_decref(res);
         if (!*err)
             *err = sl_strdup("the HTML extraction returned no object");
+
+/* Evaluates one embedded script; returns false with *err set when it threw. */
+static bool load_script(struct sl_js *js, const char *source, const char *name, char **err)
+{
+    JSStringRef src = jstr(source);
+    JSStringRef url = jstr(name);
+    JSValueRef exc = NULL;
+    JSEvaluateScript(js->ctx, src, NULL, url, 1, &exc);
+    JSStringRelease(src);
+    JSStringRelease(url);
+    if (exc) {
+        char *m = exception_message(js->ctx, exc);
+        *err = sl_asprintf("cannot load %s: %s", name, m);
+        free(m);
+        return false;
+    }
+    return true;
+}
+
+json_t *sl_js_datetime(struct sl_js *js, const char *fn, const json_t *args, char **err)
+{
+    *err = NULL;
+    if (!js->datetime_loaded) {
+        if (!load_script(js, sl_moment_js, "moment.js", err) ||
+            !load_script(js, sl_moment_tz_js, "moment-timezone.js", err) ||
+            !load_script(js, sl_datetime_js, "sluice-datetime.js", err))
+            return NULL;
+        js->datetime_loaded = true;
+    }
+    JSObjectRef global = JSContextGetGlobalObject(js->ctx);
+    JSObjectRef obj = (JSObjectRef)get_prop(js->ctx, global, "__sl_datetime");
+    JSObjectRef f = (JSObjectRef)get_prop(js->ctx, obj, fn);
+    size_t n = json_array_size(args);
+    JSValueRef argv[8];
+    if (n > sizeof argv / sizeof *argv)
+        n = sizeof argv / sizeof *argv;
+    for (size_t i = 0; i < n; i++)
+        argv[i] = json_to_js(js->ctx, json_array_get(args, i));
+    JSValueRef exc = NULL;
+    run_begin(js, false);
+    JSValueRef r = JSObjectCallAsFunction(js->ctx, f, obj, n, argv, &exc);
+    run_end(js);
+    char *lim = limit_message(js);
+    if (lim) {
+        *err = lim;
+        return NULL;
+    }
+    if (exc || !r) {
+        *err =
+            exc ? exception_message(js->ctx, exc) : sl_strdup("the date computation did not run");
+        return NULL;
+    }
+    json_t *res = js_to_json(js->ctx, r, err);
+    if (!json_is_object(res)) {
+        json_decref(res);
+        if (!*err)
+            *err = sl_strdup("the date computation returned no result");
         return NULL;
     }
     return res;

@@ -37,6 +37,13 @@ void sl_js_free(struct sl_js *js);
 json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, size_t item,
                    char **err);
 
+/* While on, expressions evaluated by sl_js_eval hand dates over as n8n's
+ * nodes receive them: a luxon DateTime comes back as {"__sl_luxon": ISO
+ * text, "zone": zone name} (for sl_js_datetime, which rebuilds it) and a
+ * JavaScript Date as its time in milliseconds. Returns the previous
+ * setting. */
+bool sl_js_keep_dates(struct sl_js *js, bool on);
+
 enum sl_code_mode {
     SL_CODE_ALL_ITEMS,     /* Code: runOnceForAllItems */
     SL_CODE_EACH_ITEM,     /* Code: runOnceForEachItem */
@@ -81,5 +88,12 @@ json_t *sl_js_sort(struct sl_js *js, const char *body, const json_t *items, char
  * string) set: a selector error, a value error or a limit hit. */
 json_t *sl_js_html_extract(struct sl_js *js, const json_t *html, const json_t *extraction,
                            const json_t *options, double version, bool legacy, char **err);
+
+/* The Date & Time node's computation `fn` ("v1" or "v2", see
+ * src/js/datetime.js) called with the elements of `args` (a borrowed JSON
+ * array). moment, moment-timezone and datetime.js are loaded into the
+ * context on the first call only. Returns a new object, or NULL with *err
+ * (heap string) set to the error's message. */
+json_t *sl_js_datetime(struct sl_js *js, const char *fn, const json_t *args, char **err);
 
 #endif

@@ -237,6 +237,16 @@
         if (g.luxon && v instanceof g.luxon.DateTime) return v.toISO();
         return v;
     });
+    /* The same for a node that takes dates as dates (sl_js_keep_dates):
+     * a DateTime keeps its zone, tagged for src/js/datetime.js, and a Date
+     * becomes its time in ms (what Number() makes of it). */
+    hide(g, '__sl_out_dates', function (v) {
+        if (v !== null && typeof v === 'object') {
+            if (v instanceof Date) return v.getTime();
+            if (g.luxon && v instanceof g.luxon.DateTime) return { __sl_luxon: v.toISO(), zone: v.zoneName };
+        }
+        return v;
+    });
 
     /* ---- Code and Function nodes ---- */
     const ITEM_KEYS = new Set(['json', 'binary', 'pairedItem', 'error', 'metadata', 'index']);
