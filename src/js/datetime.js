@@ -21,6 +21,311 @@
     const moment = g.moment;
     moment.suppressDeprecationWarnings = true;
 
+    /* ------------------------------------------- V8's Date string parser
+     * n8n runs on V8, whose `new Date(text)` accepts far more than the ES
+     * date format (and more than JavaScriptCore): "1.2.2023 9:07",
+     * "March 7", "2023-02-30" (rolled over to March 2), ... moment falls
+     * back to it for text it cannot read itself, and version 1's calculate
+     * uses it directly. This is that parser's algorithm: an ES date-time
+     * first, then the legacy word-and-number rules. Returns ms or NaN. */
+    const KEYWORDS = {
+        jan: ['month', 1], feb: ['month', 2], mar: ['month', 3], apr: ['month', 4],
+        may: ['month', 5], jun: ['month', 6], jul: ['month', 7], aug: ['month', 8],
+        sep: ['month', 9], oct: ['month', 10], nov: ['month', 11], dec: ['month', 12],
+        am: ['ampm', 0], pm: ['ampm', 12], ut: ['zone', 0], utc: ['zone', 0], z: ['zone', 0],
+        gmt: ['zone', 0], cdt: ['zone', -5], cst: ['zone', -6], edt: ['zone', -4],
+        est: ['zone', -5], mdt: ['zone', -6], mst: ['zone', -7], pdt: ['zone', -7],
+        pst: ['zone', -8], t: ['tsep', 0],
+    };
+    const WS = /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+    function tokenize(text) {
+        const out = [];
+        let i = 0;
+        while (i < text.length) {
+            const c = text[i];
+            if (c >= '0' && c <= '9') {
+                const start = i;
+                while (text[i] === '0') i++;
+                let n = 0, digits = 0;
+                while (i < text.length && text[i] >= '0' && text[i] <= '9') {
+                    if (digits < 9) n = n * 10 + (text.charCodeAt(i) - 48);
+                    digits++;
+                    i++;
+                }
+                out.push({ t: 'num', n, len: i - start });
+            } else if (c === ':' || c === '-' || c === '+' || c === '.' || c === ')') {
+                out.push({ t: 'sym', c });
+                i++;
+            } else if (c >= 'A' && !WS.test(c)) {
+                const start = i;
+                while (i < text.length && text[i] >= 'A' && !WS.test(text[i])) i++;
+                const word = text.slice(start, i), len = word.length;
+                const pre = word.slice(0, 3).toLowerCase();
+                const kw = Object.prototype.hasOwnProperty.call(KEYWORDS, pre) ? KEYWORDS[pre] : null;
+                /* only month names may be longer than their three letters */
+                const known = kw && (len <= 3 || kw[0] === 'month');
+                out.push(known ? { t: 'kw', type: kw[0], v: kw[1], len } : { t: 'kw', type: 'word', len });
+            } else if (WS.test(c)) {
+                while (i < text.length && WS.test(text[i])) i++;
+                out.push({ t: 'ws' });
+            } else if (c === '(') {
+                let depth = 0;
+                do {
+                    if (text[i] === '(') depth++;
+                    else if (text[i] === ')') depth--;
+                    i++;
+                } while (depth > 0 && i < text.length);
+                out.push({ t: 'unknown' });
+            } else {
+                out.push({ t: 'unknown' });
+                i++;
+            }
+        }
+        return out;
+    }
+
+    function v8Parse(text) {
+        const toks = tokenize(text);
+        let pos = 0;
+        const END = { t: 'end' };
+        const peek = () => toks[pos] || END;
+        const next = () => toks[pos++] || END;
+        const isSym = (tk, c) => tk.t === 'sym' && tk.c === c;
+        const skip = (c) => (isSym(peek(), c) ? (pos++, true) : false);
+        const fixed = (tk, n) => tk.t === 'num' && tk.len === n;
+        const isSign = (tk) => isSym(tk, '+') || isSym(tk, '-');
+        const between = (x, a, b) => x >= a && x <= b;
+        const isMonth = (x) => between(x, 1, 12), isDay = (x) => between(x, 1, 31);
+        const isHour = (x) => between(x, 0, 23), isMinute = (x) => between(x, 0, 59);
+        const isZ = (tk) => tk.t === 'kw' && tk.type === 'zone' && tk.len === 1 && tk.v === 0;
+        const ms3 = (tk) => {
+            let n = tk.n, len = tk.len;
+            if (len === 1) return n * 100;
+            if (len === 2) return n * 10;
+            if (len > 3) {
+                if (len > 9) len = 9;
+                let f = 1;
+                do { f *= 10; len--; } while (len > 3);
+                return Math.floor(n / f);
+            }
+            return n;
+        };
+        const day = { comp: [], named: null, iso: false };
+        const time = { comp: [], hourOffset: null };
+        const tz = { sign: null, hour: null, minute: null };
+        const dayAdd = (n) => (day.comp.length < 3 ? (day.comp.push(n), true) : false);
+        const timeAdd = (n) => (time.comp.length < 4 ? (time.comp.push(n), true) : false);
+        const timeFinal = (n) => {
+            if (!timeAdd(n)) return false;
+            while (time.comp.length < 4) time.comp.push(0);
+            return true;
+        };
+        const timeExpecting = (n) => {
+            const k = time.comp.length;
+            return (k === 1 && isMinute(n)) || (k === 2 && isMinute(n)) || (k === 3 && between(n, 0, 999));
+        };
+        const tzSet = (h) => { tz.sign = h < 0 ? -1 : 1; tz.hour = Math.abs(h); tz.minute = 0; };
+        const tzExpecting = (n) => tz.hour !== null && tz.minute === null && isMinute(n);
+        const tzIsUTC = () => tz.hour === 0 && tz.minute === 0;
+
+        /* ES date-time: [+-yy]yyyy[-MM[-DD]][THH:mm[:ss[.sss]][Z|+-hh:mm]] */
+        const es = (() => {
+            if (isSign(peek())) {
+                const sign = next();
+                if (!fixed(peek(), 6)) return sign;
+                const y = next().n;
+                if (sign.c === '-' && y === 0) return sign;
+                dayAdd(sign.c === '-' ? -y : y);
+            } else if (fixed(peek(), 4)) {
+                dayAdd(next().n);
+            } else {
+                return next();
+            }
+            if (skip('-')) {
+                if (!fixed(peek(), 2) || !isMonth(peek().n)) return next();
+                dayAdd(next().n);
+                if (skip('-')) {
+                    if (!fixed(peek(), 2) || !isDay(peek().n)) return next();
+                    dayAdd(next().n);
+                }
+            }
+            const p = peek();
+            if (!(p.t === 'kw' && p.type === 'tsep')) {
+                if (p.t !== 'end') return next();
+            } else {
+                next();
+                if (!fixed(peek(), 2) || !between(peek().n, 0, 24)) return null;
+                const h24 = peek().n === 24;
+                timeAdd(next().n);
+                if (!skip(':')) return null;
+                if (!fixed(peek(), 2) || !isMinute(peek().n) || (h24 && peek().n > 0)) return null;
+                timeAdd(next().n);
+                if (skip(':')) {
+                    if (!fixed(peek(), 2) || !isMinute(peek().n) || (h24 && peek().n > 0)) return null;
+                    timeAdd(next().n);
+                    if (skip('.')) {
+                        if (peek().t !== 'num' || (h24 && peek().n > 0)) return null;
+                        timeAdd(ms3(next()));
+                    }
+                }
+                if (isZ(peek())) {
+                    next();
+                    tzSet(0);
+                } else if (isSign(peek())) {
+                    tz.sign = next().c === '+' ? 1 : -1;
+                    if (fixed(peek(), 4)) {
+                        const hm = next().n, h = Math.floor(hm / 100), m = hm % 100;
+                        if (!isHour(h) || !isMinute(m)) return null;
+                        tz.hour = h;
+                        tz.minute = m;
+                    } else {
+                        if (!fixed(peek(), 2) || !isHour(peek().n)) return null;
+                        tz.hour = next().n;
+                        if (!skip(':')) return null;
+                        if (!fixed(peek(), 2) || !isMinute(peek().n)) return null;
+                        tz.minute = next().n;
+                    }
+                }
+                if (peek().t !== 'end') return null;
+            }
+            if (tz.hour === null && time.comp.length === 0) tzSet(0);
+            day.iso = true;
+            return END;
+        })();
+        if (es === null) return NaN;
+
+        let hasNumber = day.comp.length > 0;
+        for (let tk = es; tk.t !== 'end'; tk = next()) {
+            if (tk.t === 'num') {
+                hasNumber = true;
+                const n = tk.n;
+                if (skip(':')) {
+                    if (skip(':')) {
+                        if (time.comp.length) return NaN;
+                        timeAdd(n);
+                        timeAdd(0);
+                    } else {
+                        if (!timeAdd(n)) return NaN;
+                        if (isSym(peek(), '.')) next();
+                    }
+                } else if (skip('.') && timeExpecting(n)) {
+                    timeAdd(n);
+                    if (peek().t !== 'num') return NaN;
+                    const ms = ms3(next());
+                    if (ms < 0) return NaN;
+                    timeFinal(ms);
+                } else if (tzExpecting(n)) {
+                    tz.minute = n;
+                } else if (timeExpecting(n)) {
+                    timeFinal(n);
+                    const p = peek();
+                    if (p.t !== 'end' && p.t !== 'ws' && !isZ(p) && !isSign(p)) return NaN;
+                } else {
+                    if (!dayAdd(n)) return NaN;
+                    skip('-');
+                }
+            } else if (tk.t === 'kw') {
+                if (tk.type === 'ampm' && time.comp.length) {
+                    time.hourOffset = tk.v;
+                } else if (tk.type === 'month') {
+                    day.named = tk.v;
+                    skip('-');
+                } else if (tk.type === 'zone' && hasNumber) {
+                    tzSet(tk.v);
+                } else {
+                    if (hasNumber) return NaN;
+                    if (peek().t === 'num') return NaN;
+                }
+            } else if (isSign(tk) && (tzIsUTC() || time.comp.length)) {
+                tz.sign = tk.c === '-' ? -1 : 1;
+                let n = 0, len = 0;
+                if (peek().t === 'num') {
+                    const num = next();
+                    len = num.len;
+                    n = num.n;
+                }
+                hasNumber = true;
+                if (isSym(peek(), ':')) {
+                    tz.hour = n;
+                    tz.minute = null;
+                } else if (len === 1 || len === 2) {
+                    tz.hour = n;
+                    tz.minute = 0;
+                } else if (len === 3 || len === 4) {
+                    tz.hour = Math.floor(n / 100);
+                    tz.minute = n % 100;
+                } else {
+                    return NaN;
+                }
+            } else if ((isSign(tk) || isSym(tk, ')')) && hasNumber) {
+                return NaN;
+            }
+        }
+
+        /* the day: month and day default to 1, the year to 2001 */
+        if (day.comp.length < 1) return NaN;
+        while (day.comp.length < 3) day.comp.push(1);
+        const c = day.comp;
+        let year, month, dd;
+        if (day.named === null) {
+            if (day.iso || !isDay(c[0])) {
+                year = c[0]; month = c[1]; dd = c[2];
+            } else {
+                month = c[0]; dd = c[1]; year = c[2];
+            }
+        } else {
+            month = day.named;
+            if (!isDay(c[0])) {
+                year = c[0]; dd = c[1];
+            } else {
+                dd = c[0]; year = c[1];
+            }
+        }
+        if (!day.iso) {
+            if (between(year, 0, 49)) year += 2000;
+            else if (between(year, 50, 99)) year += 1900;
+        }
+        if (!isMonth(month) || !isDay(dd)) return NaN;
+        while (time.comp.length < 4) time.comp.push(0);
+        let [hour, minute, second, milli] = time.comp;
+        if (time.hourOffset !== null) {
+            if (!between(hour, 0, 12)) return NaN;
+            hour = (hour % 12) + time.hourOffset;
+        }
+        if (!isHour(hour) || !isMinute(minute) || !isMinute(second) || !between(milli, 0, 999)) {
+            if (hour !== 24 || minute !== 0 || second !== 0 || milli !== 0) return NaN;
+        }
+        if (tz.sign !== null) {
+            const seconds = (tz.hour || 0) * 3600 + (tz.minute || 0) * 60;
+            if (seconds > 0x3fffffff) return NaN;
+            const utc = new Date(0);
+            utc.setUTCFullYear(year, month - 1, dd);
+            utc.setUTCHours(hour, minute, second, milli);
+            const ms = utc.getTime() - tz.sign * seconds * 1000;
+            return Math.abs(ms) <= 8.64e15 ? ms : NaN;
+        }
+        const local = new Date(0);
+        local.setFullYear(year, month - 1, dd);
+        local.setHours(hour, minute, second, milli);
+        return local.getTime();
+    }
+
+    /* `new Date(value)` as V8 makes it. */
+    function v8Date(value) {
+        let v = value;
+        if (v instanceof Date) return new Date(v.getTime());
+        if (v !== null && typeof v === 'object') {
+            v = v.valueOf();
+            if (v !== null && typeof v === 'object') v = String(v);
+        }
+        return typeof v === 'string' ? new Date(v8Parse(v)) : new Date(v);
+    }
+
+    moment.createFromInputFallback = function (config) {
+        config._d = v8Date(config._i + (config._useUTC ? ' UTC' : ''));
+    };
+
     function DT() {
         return g.luxon.DateTime;
     }
@@ -82,7 +387,7 @@
             const unrecognized = 'Unrecognized date input. Please specify a format in the "From Format" field.';
             let iso;
             try {
-                iso = new Date(value).toISOString();
+                iso = v8Date(value).toISOString();
             } catch (e) {
                 throw new Error(unrecognized);
             }
