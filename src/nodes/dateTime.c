@@ -42,8 +42,7 @@ static const double versions[] = {1, 2, 0};
  * value, or `dflt` (a JSON text) when absent. An undefined result leaves
  * the key out. Returns false when evaluation
  * failed (the message is set on ctx). */
-static bool put(struct sl_node_ctx *ctx, json_t *p, const char *path, size_t item,
-                const char *dflt)
+static bool put(struct sl_node_ctx *ctx, json_t *p, const char *path, size_t item, const char *dflt)
 {
     json_t *d = dflt ? json_loads(dflt, JSON_DECODE_ANY, NULL) : NULL;
     json_t *v = sl_ctx_param(ctx, path, item, d);
