@@ -1,7 +1,8 @@
 /*
  * The date arithmetic of the Date & Time node (src/nodes/dateTime.c),
  * evaluated in the execution's JavaScriptCore context on first use, after
- * moment and moment-timezone (both from npm, see scripts/package.json).
+ * moment (from npm, see scripts/package.json); moment-timezone follows
+ * when a version 1 date first changes zone.
  *
  * Version 1 works with moment (format tokens such as "YYYY/MM/DD", "X",
  * "x"), version 2 with luxon ("yyyy/MM/dd"); both parse strings the way
@@ -326,6 +327,15 @@
         config._d = v8Date(config._i + (config._useUTC ? ' UTC' : ''));
     };
 
+    /* moment-timezone is loaded on first need (see js.c) */
+    let zonesLoaded = false;
+    function withZones() {
+        if (!zonesLoaded) {
+            g.__sl_load_moment_tz();
+            zonesLoaded = true;
+        }
+    }
+
     function DT() {
         return g.luxon.DateTime;
     }
@@ -366,12 +376,16 @@
             /* fewer than 12 digits: seconds, else milliseconds */
             m = String(date).length < 12 ? moment.unix(date) : moment(date);
         } else if (options.fromTimezone || options.toTimezone) {
+            withZones();
             const from = options.fromTimezone || zone;
             m = options.fromFormat ? moment.tz(date, options.fromFormat, from) : moment.tz(date, from);
         } else {
             m = options.fromFormat ? moment(date, options.fromFormat) : moment(date);
         }
-        if (options.toTimezone || options.fromTimezone) m = m.tz(options.toTimezone || zone);
+        if (options.toTimezone || options.fromTimezone) {
+            withZones();
+            m = m.tz(options.toTimezone || zone);
+        }
         return { value: m.format(p.toFormat) };
     }
 
