@@ -427,9 +427,8 @@
         if (Number.isInteger(date)) {
             parsed = String(date).length < 12 ? DT().fromSeconds(date) : DT().fromMillis(date);
         } else {
-            needString(date);
             /* an offset such as "+02:00" picks the matching Etc/GMT zone */
-            if (!zone && date.includes('+')) zone = `Etc/GMT-${date.split('+')[1].slice(0, 2) * 1}`;
+            if (!zone && (needString(date), date.includes('+'))) zone = `Etc/GMT-${date.split('+')[1].slice(0, 2) * 1}`;
             parsed = fromFormat ? DT().fromFormat(date, fromFormat) : DT().fromISO(moment(date).toISOString());
         }
         parsed = parsed.setZone(zone || 'Etc/UTC');
