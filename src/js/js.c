@@ -1228,6 +1228,10 @@ json_t *sl_js_html_extract(struct sl_js *js, const json_t *html, const json_t *e
         json_decref(res);
         if (!*err)
             *err = sl_strdup("the HTML extraction returned no object");
+        return NULL;
+    }
+    return res;
+}
 
 /* Evaluates one embedded script; returns false with *err set when it threw. */
 static bool load_script(struct sl_js *js, const char *source, const char *name, char **err)
@@ -1280,20 +1284,10 @@ json_t *sl_js_datetime(struct sl_js *js, const char *fn, const json_t *args, cha
         n = sizeof argv / sizeof *argv;
     for (size_t i = 0; i < n; i++)
         argv[i] = json_to_js(js->ctx, json_array_get(args, i));
-    JSValueRef exc = NULL;
-    run_begin(js, false);
-    JSValueRef r = JSObjectCallAsFunction(js->ctx, f, obj, n, argv, &exc);
-    run_end(js);
-    char *lim = limit_message(js);
-    if (lim) {
-        *err = lim;
+    JSValueRef r =
+        call_limited(js, js->ctx, f, n, argv, false, "the date computation did not run", err);
+    if (!r)
         return NULL;
-    }
-    if (exc || !r) {
-        *err =
-            exc ? exception_message(js->ctx, exc) : sl_strdup("the date computation did not run");
-        return NULL;
-    }
     json_t *res = js_to_json(js->ctx, r, err);
     if (!json_is_object(res)) {
         json_decref(res);
