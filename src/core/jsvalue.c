@@ -106,9 +106,9 @@ double sl_jsv_num(const json_t *v)
     return NAN;
 }
 
-/* Length of the JS whitespace or line terminator at s, 0 if none. */
-static size_t js_space(const unsigned char *s)
+size_t sl_jsv_space_len(const char *str)
 {
+    const unsigned char *s = (const unsigned char *)str;
     if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
         return 1;
     if (s[0] == 0xc2 && s[1] == 0xa0)
@@ -131,13 +131,13 @@ void sl_jsv_trim(const char *s, const char **b, const char **e)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n;
-    while ((n = js_space(p)))
+    while ((n = sl_jsv_space_len((const char *)p)))
         p += n;
     const unsigned char *end = p + strlen((const char *)p);
     /* Scan forward remembering where the trailing run of spaces starts. */
     const unsigned char *q = p, *last = p;
     while (q < end) {
-        n = js_space(q);
+        n = sl_jsv_space_len((const char *)q);
         if (n) {
             q += n;
         } else {

@@ -100,6 +100,10 @@ char *sl_jsv_lower(const char *s);
  * ligatures, keep the character). */
 char *sl_jsv_upper(const char *s);
 
+/* Length in bytes of the JavaScript whitespace or line terminator (what
+ * the regular expression \s matches) at s, 0 if none. */
+size_t sl_jsv_space_len(const char *s);
+
 /* String.prototype.trim() bounds: sets *b and *e to the trimmed range of
  * s (JS whitespace and line terminators removed). */
 void sl_jsv_trim(const char *s, const char **b, const char **e);

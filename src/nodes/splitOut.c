@@ -15,7 +15,6 @@
  * Parameters are read per item, as n8n does; the error texts are n8n's.
  */
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,32 +30,12 @@ static const double versions[] = {1, 0};
 /* Object.values(obj) in JavaScript's key order (array indices first). */
 static json_t *object_values(const json_t *obj)
 {
-    json_t *idx = json_array(), *rest = json_array();
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)obj, k, v)
-    {
-        uint64_t n;
-        if (!sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, &n)) {
-            json_array_append(rest, v);
-            continue;
-        }
-        /* insertion sort by index; objects with many index keys are rare */
-        size_t at = json_array_size(idx);
-        while (at > 0) {
-            json_t *prev = json_array_get(idx, at - 1);
-            if (json_integer_value(json_array_get(prev, 0)) < (json_int_t)n)
-                break;
-            at--;
-        }
-        json_array_insert_new(idx, at, json_pack("[IO]", (json_int_t)n, v));
-    }
-    json_t *out = json_array();
+    json_t *keys = sl_jsv_keys(obj), *out = json_array();
     size_t i;
-    json_array_foreach(idx, i, v) json_array_append(out, json_array_get(v, 1));
-    json_array_extend(out, rest);
-    json_decref(idx);
-    json_decref(rest);
+    json_t *k;
+    json_array_foreach(keys, i, k)
+        json_array_append(out, json_object_get(obj, json_string_value(k)));
+    json_decref(keys);
     return out;
 }
 

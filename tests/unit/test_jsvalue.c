@@ -111,6 +111,28 @@ static void index_keys(void **state)
     assert_false(sl_jsv_index_key("1a", SL_JSV_ARRAY_INDEX_LIMIT, NULL));
 }
 
+/* Object.keys order: array indices ascending first, then insertion order;
+ * the whitespace JavaScript's \s matches. */
+static void object_keys_and_spaces(void **state)
+{
+    (void)state;
+    json_t *o = json_loads("{\"b\":1,\"10\":2,\"a\":3,\"2\":4,\"01\":5}", 0, NULL);
+    json_t *keys = sl_jsv_keys(o);
+    char *s = json_dumps(keys, JSON_COMPACT);
+    assert_string_equal(s, "[\"2\",\"10\",\"b\",\"a\",\"01\"]");
+    free(s);
+    json_decref(keys);
+    json_decref(o);
+    keys = sl_jsv_keys(NULL);
+    assert_int_equal(json_array_size(keys), 0);
+    json_decref(keys);
+    assert_int_equal(sl_jsv_space_len(" x"), 1);
+    assert_int_equal(sl_jsv_space_len("\xc2\xa0"), 2);
+    assert_int_equal(sl_jsv_space_len("\xe2\x80\xa8"), 3);
+    assert_int_equal(sl_jsv_space_len("x"), 0);
+    assert_int_equal(sl_jsv_space_len(""), 0);
+}
+
 static void comparisons(void **state)
 {
     (void)state;
@@ -248,6 +270,7 @@ int main(void)
         cmocka_unit_test(string_to_number),
         cmocka_unit_test(to_string_and_stringify),
         cmocka_unit_test(index_keys),
+        cmocka_unit_test(object_keys_and_spaces),
         cmocka_unit_test(comparisons),
         cmocka_unit_test(lower_case),
         cmocka_unit_test(upper_case),
