@@ -19,7 +19,9 @@
  */
 (function (g) {
     'use strict';
+    /* moment stays out of the globals user code sees, as in n8n */
     const moment = g.moment;
+    delete g.moment;
     moment.suppressDeprecationWarnings = true;
 
     /* ------------------------------------------- V8's Date string parser
@@ -331,7 +333,12 @@
     let zonesLoaded = false;
     function withZones() {
         if (!zonesLoaded) {
-            g.__sl_load_moment_tz();
+            g.moment = moment; /* moment-timezone extends the global moment */
+            try {
+                g.__sl_load_moment_tz();
+            } finally {
+                delete g.moment;
+            }
             zonesLoaded = true;
         }
     }
@@ -415,7 +422,10 @@
 
     /* ---------------------------------------------------------- version 2 */
 
-    function parseDate(input, timezone, fromFormat) {
+    /* n8n's parseDate: `timezone` is the zone the result is set to (none:
+     * an offset in the text, else UTC); text read with `fromFormat` is wall
+     * time in `workflowZone`, luxon's default zone in n8n. */
+    function parseDate(input, timezone, fromFormat, workflowZone) {
         let date = revive(input);
         if (date instanceof DT()) return date;
         if (!Number.isNaN(Number(date)) && !fromFormat) {
@@ -429,7 +439,7 @@
         } else {
             /* an offset such as "+02:00" picks the matching Etc/GMT zone */
             if (!zone && (needString(date), date.includes('+'))) zone = `Etc/GMT-${date.split('+')[1].slice(0, 2) * 1}`;
-            parsed = fromFormat ? DT().fromFormat(date, fromFormat) : DT().fromISO(moment(date).toISOString());
+            parsed = fromFormat ? DT().fromFormat(date, fromFormat, { zone: workflowZone }) : DT().fromISO(moment(date).toISOString());
         }
         parsed = parsed.setZone(zone || 'Etc/UTC');
         if (parsed.invalidReason === 'unparsable') throw new Error('Invalid date format');
@@ -456,7 +466,7 @@
             const date = revive(p.date);
             if (date === null || date === undefined) return { value: date };
             const options = p.options || {};
-            const d = parseDate(date, options.timezone ? zone : undefined, options.fromFormat);
+            const d = parseDate(date, options.timezone ? zone : undefined, options.fromFormat, zone);
             return { value: d.toFormat(p.format === 'custom' ? p.customFormat : p.format) };
         },
         roundDate(p, zone) {
