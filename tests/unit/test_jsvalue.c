@@ -2,7 +2,8 @@
  * Unit tests for core/jsvalue and nodes/jsdate: the JavaScript value
  * rules (ToString, ToNumber, comparisons, JSON.stringify, lower case) and
  * the C date fast paths the If, Filter and Switch nodes use. Expected
- * values are what Node.js prints for the same expressions. Runs with
+ * values are what Node.js prints for the same expressions (n8n's
+ * fuzzyCompare: what its source returns). Runs with
  * TZ=UTC (CTest sets it).
  */
 #include <math.h>
@@ -263,6 +264,62 @@ static void es_dates(void **state)
     assert_int_equal(sl_date_parse_es("  ", &ms), SL_DATE_INVALID);
 }
 
+/* fuzzy(a, b, version) with NULL text for undefined. */
+static bool fuzzy(const char *a, const char *b, int version)
+{
+    json_t *x = a ? J(a) : NULL, *y = b ? J(b) : NULL;
+    bool r = sl_jsv_fuzzy_equal(x, y, true, version);
+    json_decref(x);
+    json_decref(y);
+    return r;
+}
+
+/* n8n's fuzzyCompare (nodes-base utils/utilities.ts). */
+static void fuzzy_compare(void **state)
+{
+    (void)state;
+    json_t *one = J("1"), *sone = J("\"1\"");
+    assert_false(sl_jsv_fuzzy_equal(one, sone, false, 2));
+    assert_true(sl_jsv_fuzzy_equal(one, one, false, 1));
+    json_decref(one);
+    json_decref(sone);
+    assert_true(fuzzy("1", "\"1\"", 1));
+    assert_true(fuzzy("\"1.5\"", "1.5", 1));
+    assert_false(fuzzy("1", "\"01\"", 1));
+    assert_true(fuzzy("true", "\"TRUE\"", 1));
+    assert_true(fuzzy("\"0\"", "false", 1));
+    assert_true(fuzzy("true", "1", 1));
+    assert_false(fuzzy("true", "2", 1));
+    assert_true(fuzzy("{\"a\": [1]}", "\"{\\\"a\\\":[1]}\"", 1));
+    assert_false(fuzzy("{\"a\": 1}", "\"not json\"", 1));
+    assert_true(fuzzy("null", "\"\"", 1));
+    assert_true(fuzzy("[]", NULL, 1));
+    assert_true(fuzzy(NULL, NULL, 1));
+    assert_false(fuzzy("null", "0", 1));
+    assert_true(fuzzy("null", "0", 2));
+    assert_true(fuzzy("\"0\"", "null", 2));
+    assert_false(fuzzy("null", "false", 2));
+    assert_false(fuzzy("{}", "[]", 2)); /* both "object": isEqual */
+}
+
+static void split_trim(void **state)
+{
+    (void)state;
+    json_t *l = sl_jsv_split_trim(" a , b.c,, ", true);
+    json_t *want = J("[\"a\", \"b.c\", \"\", \"\"]");
+    assert_true(json_equal(l, want));
+    json_decref(l);
+    json_decref(want);
+    l = sl_jsv_split_trim(" a , b.c,, ", false);
+    want = J("[\"a\", \"b.c\"]");
+    assert_true(json_equal(l, want));
+    json_decref(l);
+    json_decref(want);
+    l = sl_jsv_split_trim("", true);
+    assert_int_equal(json_array_size(l), 1);
+    json_decref(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +334,8 @@ int main(void)
         cmocka_unit_test(object_keys),
         cmocka_unit_test(luxon_dates),
         cmocka_unit_test(es_dates),
+        cmocka_unit_test(fuzzy_compare),
+        cmocka_unit_test(split_trim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
