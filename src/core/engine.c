@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/binary.h"
 #include "core/engine_int.h"
 #include "core/graph.h"
 #include "core/jsvalue.h"
@@ -782,6 +783,14 @@ static void drop_unkept(struct sl_exec *ex, int node, struct sl_run *run)
     }
 }
 
+/* Deletes the execution's binary files unless SLUICE_BINARY_KEEP=1. */
+static void release_binary(struct sl_exec *ex)
+{
+    const char *keep = getenv("SLUICE_BINARY_KEEP");
+    sl_binary_store_free(ex->binary, keep && !strcmp(keep, "1"));
+    ex->binary = NULL;
+}
+
 /* The main loop (n8n's processRunExecutionData): runs tasks until the
  * stack is empty, a node fails the run or a node parks it. */
 static int exec_loop(struct sl_exec *ex)
@@ -1089,6 +1098,8 @@ static int exec_loop(struct sl_exec *ex)
         struct sl_task t = stack_shift(ex);
         task_release(&t);
     }
+    /* the execution has ended: its binary files go (core/binary.h) */
+    release_binary(ex);
     if (had_error) {
         ex->status = SL_EXEC_ERROR;
         return SL_ERR_NODE;
@@ -1312,6 +1323,7 @@ void sl_exec_free(struct sl_exec *ex)
     free(ex->error);
     free(ex->error_desc);
     free(ex->mode);
+    release_binary(ex);
     free(ex->id);
     free(ex);
 }
