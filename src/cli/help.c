@@ -13,7 +13,7 @@ static const char overview[] =
     "\n"
     "commands:\n"
     "  run WORKFLOW.json [--input FILE|-] [--json]   run a workflow once (manual mode)\n"
-    "  test PATH...                                  run workflow tests (pinData = expected)\n"
+    "  test [--fixtures DIR] PATH...                 run workflow tests (pinData = expected)\n"
     "  help [COMMAND]                                show help\n"
     "  --version                                     print the version\n";
 
@@ -36,10 +36,14 @@ static const char run_help[] =
     "Environment:\n"
     "  SLUICE_CODE_TIMEOUT_MS  time limit for one Code node run or expression (60000)\n"
     "  SLUICE_CODE_MEMORY_MB   memory a Code node run may grow by (1024)\n"
-    "  SLUICE_ENV_ACCESS=allow allow $env in expressions and Code nodes\n";
+    "  SLUICE_ENV_ACCESS=allow allow $env in expressions and Code nodes\n"
+    "  SLUICE_FILES_ALLOW      directories file nodes may use, ':'-separated (working dir)\n"
+    "  SLUICE_DATA_DIR         data directory for large binary data (.sluice)\n"
+    "  SLUICE_BINARY_INLINE_MAX  binary data above this many bytes goes to a file (1048576)\n"
+    "  SLUICE_BINARY_KEEP=1    keep an execution's binary files when it ends\n";
 
 static const char test_help[] =
-    "usage: sluice test PATH...\n"
+    "usage: sluice test [--fixtures DIR] PATH...\n"
     "\n"
     "Runs workflow files (folders recursively) the way n8n's test harness does: the\n"
     "workflow's pinData holds the expected output 0 of each named node, which must\n"
@@ -49,7 +53,9 @@ static const char test_help[] =
     "A top-level \"trigger\": {\"mode\": M, \"input\": ITEM} sets the execution mode and\n"
     "the start node's item. Waits and retry pauses run on a virtual clock: they take\n"
     "no time, while $now and Date in the workflow see the time go by.\n"
-    "Prints one line per file and 'N passed, N failed' last; exit 1 if any failed.\n";
+    "Prints one line per file and 'N passed, N failed' last; exit 1 if any failed.\n"
+    "--fixtures DIR: absolute file paths the workflows read or write resolve inside\n"
+    "DIR (so /test/x is DIR/test/x), and DIR is allowed for file access.\n";
 
 int sl_cli_help(const char *command, FILE *out)
 {

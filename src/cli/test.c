@@ -9,7 +9,8 @@
  * that message; "sluiceTest": {"nodeExecutionOrder": [...]} also checks the
  * order in which node runs finished. Each file runs in its own child
  * process, on a virtual clock: Wait nodes and retry pauses take no time,
- * while the workflow ($now, Date) sees the time go by.
+ * while the workflow ($now, Date) sees the time go by. `--fixtures DIR`
+ * makes absolute file paths resolve inside DIR (see core/files.h).
  */
 #include <dirent.h>
 #include <math.h>
@@ -300,8 +301,20 @@ int sl_cli_test(int argc, char **argv)
         return 2;
     }
     struct files f = {0};
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--fixtures") && i + 1 < argc) {
+            /* absolute paths the workflows read resolve inside DIR (core/files.h) */
+            char *dir = realpath(argv[++i], NULL);
+            if (!dir) {
+                fprintf(stderr, "sluice test: fixtures folder '%s' not found\n", argv[i]);
+                return 2;
+            }
+            setenv("SLUICE_FIXTURES_DIR", dir, 1);
+            free(dir);
+            continue;
+        }
         collect(argv[i], &f);
+    }
     size_t passed = 0, failed = 0;
     for (size_t i = 0; i < f.n; i++) {
         struct test_args a = {f.v[i]};

@@ -197,8 +197,7 @@ static char *store_file(struct sl_binary_store *s, const void *data, size_t len,
     char *path = sl_asprintf("%s/%s", dir, uuid);
     char *rel = NULL;
     if (mkdirs(dir)) {
-        sl_error_set(err, "cannot create the binary data directory '%s': %s", dir,
-                     strerror(errno));
+        sl_error_set(err, "cannot create the binary data directory '%s': %s", dir, strerror(errno));
         goto out;
     }
     FILE *f = fopen(path, "wbx");

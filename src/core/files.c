@@ -110,8 +110,8 @@ static char *resolve(const char *host)
         return NULL;
     char *dir = slash ? (slash == host ? sl_strdup("/") : sl_strndup(host, (size_t)(slash - host)))
                       : sl_strdup(".");
-    char *r = realpath(dir, buf) ? sl_asprintf("%s%s%s", buf, strcmp(buf, "/") ? "/" : "", name)
-                                 : NULL;
+    char *r =
+        realpath(dir, buf) ? sl_asprintf("%s%s%s", buf, strcmp(buf, "/") ? "/" : "", name) : NULL;
     free(dir);
     if (!r)
         errno = ENOENT;
@@ -210,8 +210,8 @@ static void expand_braces(const char *p, struct list *out)
         else if (*c == '}' && c < close)
             d--;
         else if ((*c == ',' && !d) || c == close) {
-            char *alt = sl_asprintf("%.*s%.*s%s", (int)(open - p), p, (int)(c - start), start,
-                                    close + 1);
+            char *alt =
+                sl_asprintf("%.*s%.*s%s", (int)(open - p), p, (int)(c - start), start, close + 1);
             expand_braces(alt, out);
             free(alt);
             start = c + 1;
@@ -360,8 +360,8 @@ int sl_files_read_all(const char *host_path, size_t max, unsigned char **data, s
 
 int sl_files_write_all(const char *real, const void *data, size_t len, bool append)
 {
-    int fd = open(real, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : 0),
-                  0666);
+    int fd =
+        open(real, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : 0), 0666);
     if (fd < 0)
         return SL_ERR_IO;
     struct stat st;

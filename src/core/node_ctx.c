@@ -369,4 +369,3 @@ void sl_ctx_log(struct sl_node_ctx *ctx, const char *fmt, ...)
     fprintf(stderr, "[%s] %s: %s\n", ctx->ex->id, ctx->node->name, s);
     free(s);
 }
-

@@ -196,8 +196,8 @@ static void pretty_sizes(void **state)
     struct {
         double n;
         const char *s;
-    } cases[] = {{0, "0 B"},          {4, "4 B"},          {999, "999 B"},
-                 {1000, "1 kB"},      {1234, "1.23 kB"},   {10000, "10 kB"},
+    } cases[] = {{0, "0 B"},          {4, "4 B"},           {999, "999 B"},
+                 {1000, "1 kB"},      {1234, "1.23 kB"},    {10000, "10 kB"},
                  {999999, "1000 kB"}, {1048576, "1.05 MB"}, {1e9, "1 GB"}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         sl_binary_pretty_size(cases[i].n, out);
@@ -208,9 +208,9 @@ static void pretty_sizes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(inline_below_limit),     cmocka_unit_test(file_above_limit_and_cleanup),
-        cmocka_unit_test(keep_leaves_files),      cmocka_unit_test(ids_stay_inside),
-        cmocka_unit_test(sniffs_without_path),    cmocka_unit_test(base64_round_trip),
+        cmocka_unit_test(inline_below_limit),  cmocka_unit_test(file_above_limit_and_cleanup),
+        cmocka_unit_test(keep_leaves_files),   cmocka_unit_test(ids_stay_inside),
+        cmocka_unit_test(sniffs_without_path), cmocka_unit_test(base64_round_trip),
         cmocka_unit_test(pretty_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

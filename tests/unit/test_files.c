@@ -156,7 +156,7 @@ static void fixtures_map_absolute_paths(void **state)
     host = sl_files_host_path("rel.txt");
     assert_string_equal(host, "rel.txt");
     free(host);
-    assert_int_equal(sl_files_check("/sub/c.txt", NULL), 0);          /* inside DIR */
+    assert_int_equal(sl_files_check("/sub/c.txt", NULL), 0); /* inside DIR */
     assert_int_equal(sl_files_check("/escape/secret.txt", NULL), SL_ERR_INVALID);
     assert_int_equal(sl_files_check("/../other/secret.txt", NULL), SL_ERR_INVALID);
     char **list;
@@ -235,9 +235,12 @@ static void write_and_read(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(allowed_and_denied), cmocka_unit_test(several_allowed_dirs),
-        cmocka_unit_test(within),             cmocka_unit_test(fixtures_map_absolute_paths),
-        cmocka_unit_test(globs),              cmocka_unit_test(write_and_read),
+        cmocka_unit_test(allowed_and_denied),
+        cmocka_unit_test(several_allowed_dirs),
+        cmocka_unit_test(within),
+        cmocka_unit_test(fixtures_map_absolute_paths),
+        cmocka_unit_test(globs),
+        cmocka_unit_test(write_and_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
