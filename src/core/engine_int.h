@@ -106,7 +106,8 @@ struct sl_exec {
     uint64_t epoch;          /* bumped per node run: JS caches key on it */
     bool fatal;              /* a limit was hit: no continue-on-fail */
     int64_t wait_till;       /* parked until (epoch ms); -1 when not waiting */
-    struct sl_binary_store *binary; /* file-stored binary data; created on first use */
+    /* file-stored binary data (core/binary.h); created on first use */
+    struct sl_binary_store *binary;
 };
 
 /* Run data lookups for the expression bridge. Returned arrays are

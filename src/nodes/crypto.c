@@ -98,9 +98,8 @@ static int read_input(struct sl_node_ctx *ctx, size_t i, bool binary, const json
         return 0;
     }
     if (!json_is_string(value))
-        return fail_arg_type(ctx, arg,
-                             "of type string or an instance of Buffer, TypedArray, or DataView",
-                             value);
+        return fail_arg_type(
+            ctx, arg, "of type string or an instance of Buffer, TypedArray, or DataView", value);
     in->p = (const unsigned char *)json_string_value(value);
     in->n = json_string_length(value);
     return 0;

@@ -23,9 +23,8 @@ static int fail_denied(struct sl_node_ctx *ctx, const char *verb, const char *pa
     char *allowed = sl_files_allowed_list();
     sl_ctx_fail(ctx, "Access to the file '%s' in '%s' is not allowed%s. Allowed paths: %s", path,
                 label, verb, allowed);
-    sl_ctx_fail_description(ctx,
-                            "Paths are confined to the directories in SLUICE_FILES_ALLOW "
-                            "(default: the working directory)");
+    sl_ctx_fail_description(ctx, "Paths are confined to the directories in SLUICE_FILES_ALLOW "
+                                 "(default: the working directory)");
     free(allowed);
     return SL_ERR_NODE;
 }
