@@ -18,7 +18,6 @@
 'use strict';
 
 const cheerio = require('cheerio');
-const { compile } = require('html-to-text');
 
 /* V8's wording for calling a method a value lacks, which n8n users see. */
 function notFunction(expr) {
@@ -43,7 +42,8 @@ function converter(skipSelectors) {
             selectors: key.split(',').map((s) => ({ selector: s.trim(), format: 'skip' })),
         };
     }
-    fn = compile(options);
+    /* required here: its module code runs only when HTML 1.2 text is asked for */
+    fn = require('html-to-text').compile(options);
     if (converters.size >= MAX_CONVERTERS) converters.clear();
     converters.set(key, fn);
     return fn;
