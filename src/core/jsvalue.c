@@ -903,3 +903,65 @@ json_t *sl_jsv_keys(const json_t *obj)
     free(idx);
     return keys;
 }
+
+/* Length of the well-formed UTF-8 sequence at p (n bytes left), or 0 when
+ * the bytes there are not one (the WHATWG decoder's ranges). */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c < 0xc2 || c > 0xf4)
+        return 0;
+    if (c == 0xe0)
+        lo = 0xa0;
+    else if (c == 0xed)
+        hi = 0x9f;
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f;
+    if (n < 2 || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (i >= n || p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+json_t *sl_jsv_utf8_decode(const void *bytes, size_t len)
+{
+    const unsigned char *p = bytes;
+    struct sl_buf out = {0};
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(p + i, len - i);
+        if (n) {
+            sl_buf_add(&out, p + i, n);
+            i += n;
+            continue;
+        }
+        /* one U+FFFD for the maximal prefix of a valid sequence */
+        sl_buf_adds(&out, "\xef\xbf\xbd");
+        unsigned char c = p[i++];
+        size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 1;
+        for (size_t k = 1; k < want && i < len; k++) {
+            unsigned char lo = 0x80, hi = 0xbf;
+            if (k == 1 && c == 0xe0)
+                lo = 0xa0;
+            else if (k == 1 && c == 0xed)
+                hi = 0x9f;
+            else if (k == 1 && c == 0xf0)
+                lo = 0x90;
+            else if (k == 1 && c == 0xf4)
+                hi = 0x8f;
+            if (c > 0xf4 || p[i] < lo || p[i] > hi)
+                break;
+            i++;
+        }
+    }
+    json_t *s = json_stringn_nocheck(out.data ? out.data : "", out.len);
+    sl_buf_release(&out);
+    return s;
+}

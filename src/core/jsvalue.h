@@ -121,6 +121,11 @@ char *sl_jsv_to_string_or_empty(const json_t *v);
  * array for anything but an object. */
 json_t *sl_jsv_keys(const json_t *obj);
 
+/* Buffer.from(bytes).toString('utf-8'): a new JSON string of the bytes
+ * with every ill-formed sequence (its maximal valid prefix) replaced by
+ * U+FFFD, as the WHATWG decoder does. */
+json_t *sl_jsv_utf8_decode(const void *bytes, size_t len);
+
 /* lodash isEqual: containers by content (object keys in any order),
  * scalars by SameValueZero. NULL is undefined. */
 bool sl_jsv_deep_equal(const json_t *a, const json_t *b);

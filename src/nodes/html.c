@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/binary.h"
 #include "core/item.h"
 #include "core/jpath.h"
 #include "core/jsvalue.h"
@@ -45,107 +46,19 @@ static const char placeholder[] =
 
 /* ------------------------------------------------------- HTML source data */
 
-/* One base64 digit (standard or URL-safe alphabet), or -1. */
-static int b64_digit(unsigned char c)
+/* The HTML in binary property `name` of input item `i`, decoded as
+ * Buffer.toString('utf-8') does. New reference, or NULL with n8n's
+ * assertBinaryData message (or the read error) set. */
+static json_t *binary_html(struct sl_node_ctx *ctx, const char *name, size_t i)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
-/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 when the
- * bytes there are not one (the WHATWG decoder's ranges). */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c < 0xc2 || c > 0xf4 || n < len)
-        return 0;
-    if (c == 0xe0)
-        lo = 0xa0;
-    else if (c == 0xed)
-        hi = 0x9f;
-    else if (c == 0xf0)
-        lo = 0x90;
-    else if (c == 0xf4)
-        hi = 0x8f;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return len;
-}
-
-/* Buffer.from(b64, 'base64').toString('utf-8'): characters outside the
- * alphabet are skipped, decoding stops at '=', and bytes that are not
- * UTF-8 become U+FFFD. Returns a new JSON string.
- * TODO(binary): read through the binary data accessor once items keep
- * large binaries outside the JSON. */
-static json_t *base64_utf8(const char *b64)
-{
-    struct sl_buf raw = {0}, out = {0};
-    uint32_t acc = 0;
-    int bits = 0;
-    for (const unsigned char *p = (const unsigned char *)b64; *p && *p != '='; p++) {
-        int d = b64_digit(*p);
-        if (d < 0)
-            continue;
-        acc = (acc << 6) | (uint32_t)d;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            sl_buf_addc(&raw, (char)((acc >> bits) & 0xff));
-        }
-    }
-    const unsigned char *p = (const unsigned char *)raw.data;
-    for (size_t i = 0; i < raw.len;) {
-        size_t len = utf8_seq(p + i, raw.len - i);
-        if (len) {
-            sl_buf_add(&out, p + i, len);
-            i += len;
-        } else {
-            sl_buf_adds(&out, "\xef\xbf\xbd");
-            i++; /* one U+FFFD per maximal invalid subpart: skip its trail */
-            while (i < raw.len && p[i] >= 0x80 && p[i] <= 0xbf && !utf8_seq(p + i, raw.len - i))
-                i++;
-        }
-    }
-    json_t *s = json_stringn_nocheck(out.data ? out.data : "", out.len);
-    sl_buf_release(&raw);
-    sl_buf_release(&out);
+    json_t *bin = sl_binary_input(ctx, i, name);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (!bin || sl_binary_read(ctx, bin, &data, &len) < 0)
+        return NULL;
+    json_t *s = sl_jsv_utf8_decode(data, len);
+    free(data);
     return s;
-}
-
-/* The HTML of binary property `name` of item `i` as text, with n8n's
- * assertBinaryData messages. New reference or NULL with the message set. */
-static json_t *binary_html(struct sl_node_ctx *ctx, const json_t *item, const char *name, size_t i)
-{
-    json_t *bin = json_object_get(item, "binary");
-    if (!json_is_object(bin))
-        return sl_ctx_fail(ctx,
-                           "This operation expects the node's input data to contain a binary "
-                           "file '%s', but none was found [item %zu]",
-                           name, i),
-               NULL;
-    json_t *entry = json_object_get(bin, name);
-    if (!entry)
-        return sl_ctx_fail(ctx, "The item has no binary field '%s' [item %zu]", name, i), NULL;
-    json_t *data = json_object_get(entry, "data");
-    if (!json_is_string(data))
-        return sl_ctx_fail(ctx, "The binary field '%s' holds no data [item %zu]", name, i), NULL;
-    return base64_utf8(json_string_value(data));
 }
 
 /* n8n's sanitizeDataPathKey: the key as given, or without ['…'] / ["…"]
@@ -195,7 +108,7 @@ static int extract_item(struct sl_node_ctx *ctx, const json_t *item, size_t i, b
         }
         html = json_incref(v);
     } else {
-        html = binary_html(ctx, item, prop, i);
+        html = binary_html(ctx, prop, i);
         if (!html)
             goto out;
     }

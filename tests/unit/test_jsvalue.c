@@ -196,6 +196,32 @@ static void upper_case(void **state)
     }
 }
 
+static void utf8_decode(void **state)
+{
+    (void)state;
+    struct {
+        const char *in;
+        size_t len;
+        const char *want;
+    } cases[] = {
+        {"caf\xc3\xa9", 5, "caf\xc3\xa9"},
+        {"a\xe2\x82!", 4, "a\xef\xbf\xbd!"},         /* truncated sequence: one U+FFFD */
+        {"\xe2\x82", 2, "\xef\xbf\xbd"},             /* truncated at the end */
+        {"\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong: two */
+        {"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
+        {"\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80"},
+        {"x\0y", 3, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *s = sl_jsv_utf8_decode(cases[i].in, cases[i].len);
+        if (cases[i].want)
+            assert_string_equal(json_string_value(s), cases[i].want);
+        else
+            assert_int_equal(json_string_length(s), 3);
+        json_decref(s);
+    }
+}
+
 static void object_keys(void **state)
 {
     (void)state;
@@ -332,6 +358,7 @@ int main(void)
         cmocka_unit_test(lower_case),
         cmocka_unit_test(upper_case),
         cmocka_unit_test(object_keys),
+        cmocka_unit_test(utf8_decode),
         cmocka_unit_test(luxon_dates),
         cmocka_unit_test(es_dates),
         cmocka_unit_test(fuzzy_compare),
