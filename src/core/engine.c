@@ -783,11 +783,12 @@ static void drop_unkept(struct sl_exec *ex, int node, struct sl_run *run)
     }
 }
 
-/* Deletes the execution's binary files unless SLUICE_BINARY_KEEP=1. */
+/* Deletes the execution's binary files unless SLUICE_BINARY_KEEP=1 or the
+ * execution is parked (a saved execution still refers to them). */
 static void release_binary(struct sl_exec *ex)
 {
     const char *keep = getenv("SLUICE_BINARY_KEEP");
-    sl_binary_store_free(ex->binary, keep && !strcmp(keep, "1"));
+    sl_binary_store_free(ex->binary, (keep && !strcmp(keep, "1")) || ex->status == SL_EXEC_WAITING);
     ex->binary = NULL;
 }
 
