@@ -9,6 +9,7 @@
 
 #include "core/engine_int.h"
 #include "core/expr.h"
+#include "core/fieldtype.h"
 #include "core/jsvalue.h"
 #include "js/js.h"
 #include "util/alloc.h"
@@ -158,20 +159,6 @@ int sl_ctx_param_num(struct sl_node_ctx *ctx, const char *path, size_t item, dou
     return rc;
 }
 
-/* n8n's getValueDescription: 'object', 'array' or the value quoted. */
-static char *value_description(const json_t *v)
-{
-    if (json_is_null(v))
-        return sl_strdup("'null'");
-    if (json_is_array(v))
-        return sl_strdup("array");
-    if (json_is_object(v))
-        return sl_strdup("object");
-    char *s = sl_jsv_to_string(v), *r = sl_asprintf("'%s'", s);
-    free(s);
-    return r;
-}
-
 json_t *sl_ctx_param_number_checked(struct sl_node_ctx *ctx, const char *path, size_t item,
                                     json_t *dflt, const char *name, const char *label)
 {
@@ -181,7 +168,7 @@ json_t *sl_ctx_param_number_checked(struct sl_node_ctx *ctx, const char *path, s
         return v;
     double d = sl_jsv_to_number(v);
     if (isnan(d)) {
-        char *desc = value_description(v);
+        char *desc = sl_ft_describe(v);
         json_decref(v);
         sl_ctx_fail(ctx, "Invalid input for '%s' [item %zu]", label, item);
         sl_ctx_fail_description(ctx, "'%s' expects a number but we got %s", name, desc);

@@ -387,7 +387,6 @@ static json_t *with_own_paired(json_t *item, size_t index)
     return copy;
 }
 
-/* n8n's getValueDescription for validation messages. */
 /* Expression mode: the `output` parameter, validated as a number. */
 static int route_expression_v3(struct sl_node_ctx *ctx, struct routes *r, size_t i, json_t *item)
 {
