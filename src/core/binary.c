@@ -340,9 +340,11 @@ int sl_binary_store_get(const struct sl_binary_store *s, const json_t *bin, unsi
 
 /* ---- node API ---- */
 
+/* The top execution's store: a sub-workflow's binary data outlives its
+ * own execution, in the items it returns. */
 static struct sl_binary_store *ctx_store(struct sl_node_ctx *ctx)
 {
-    struct sl_exec *ex = ctx->ex;
+    struct sl_exec *ex = sl_exec_top(ctx->ex);
     if (!ex->binary)
         ex->binary = sl_binary_store_from_env(ex->id);
     return ex->binary;
@@ -397,7 +399,7 @@ json_t *sl_binary_input(struct sl_node_ctx *ctx, size_t item, const char *prop)
 int sl_binary_read(struct sl_node_ctx *ctx, const json_t *bin, unsigned char **data, size_t *len)
 {
     struct sl_error err = {{0}};
-    if (sl_binary_store_get(ctx->ex->binary, bin, data, len, &err))
+    if (sl_binary_store_get(sl_exec_top(ctx->ex)->binary, bin, data, len, &err))
         return sl_ctx_fail(ctx, "%s", err.msg);
     return 0;
 }

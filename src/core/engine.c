@@ -1114,7 +1114,8 @@ int sl_exec_run(struct sl_exec *ex)
     const struct sl_workflow *wf = ex->wf;
     if (ex->status != SL_EXEC_NEW)
         return SL_ERR_INVALID; /* an execution runs once */
-    const struct sl_node *start = sl_workflow_start_node(wf);
+    const struct sl_node *start =
+        ex->opts.start_node ? ex->opts.start_node : sl_workflow_start_node(wf);
     ex->status = SL_EXEC_RUNNING;
     if (!start) {
         set_exec_error(ex, -1, "No node to start the workflow from could be found", NULL);

@@ -63,6 +63,15 @@ struct sl_exec_opts {
     const char *const *keep; /* names of nodes whose output to keep */
     size_t n_keep;
     bool pin_data; /* use the workflow's pinData as pinned output */
+    /* The node the run starts from (borrowed, a node of the workflow);
+     * NULL: n8n's start-node rule (sl_workflow_start_node). */
+    const struct sl_node *start_node;
+    /* Looks up a stored workflow by id for sub-workflows with the
+     * "database" source (the store plugs in here); returns a new reference
+     * to the workflow document, or NULL with `err` set. NULL: no store.
+     * Sub-executions inherit it. */
+    json_t *(*lookup_cb)(void *lookup_ud, const char *id, struct sl_error *err);
+    void *lookup_ud;
     /* Called after each node run (progress display); may be NULL. */
     void (*on_node)(void *ud, const struct sl_exec *ex, const struct sl_node *node);
     void *ud;

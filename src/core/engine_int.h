@@ -108,6 +108,13 @@ struct sl_exec {
     int64_t wait_till;       /* parked until (epoch ms); -1 when not waiting */
     /* file-stored binary data (core/binary.h); created on first use */
     struct sl_binary_store *binary;
+    /* Sub-workflows (core/subworkflow.c): the execution this one runs
+     * inside, or NULL; the nesting depth (0 at the top); how many
+     * sub-executions this one started. `js` is owned by the top execution
+     * and shared by its sub-executions (see sl_exec_js()). */
+    struct sl_exec *parent;
+    int depth;
+    uint64_t n_subs;
 };
 
 /* Run data lookups for the expression bridge. Returned arrays are
@@ -120,5 +127,17 @@ const struct sl_run *sl_exec_get_run(const struct sl_exec *ex, int node, int run
 json_t *sl_exec_paired_item(struct sl_exec *ex, struct sl_node_ctx *ctx, int target, size_t item,
                             char **err);
 json_t *sl_exec_node_context(struct sl_exec *ex, int node);
+/* The top execution: `ex` itself unless it runs as a sub-workflow. It owns
+ * what sub-executions share: the JavaScript runtime and the binary store. */
+static inline struct sl_exec *sl_exec_top(struct sl_exec *ex)
+{
+    while (ex->parent)
+        ex = ex->parent;
+    return ex;
+}
+
+/* The JavaScript runtime for `ex`: the top execution's (created on first
+ * use), bound to `ex` so run-data lookups read this execution. Borrowed. */
+struct sl_js *sl_exec_js(struct sl_exec *ex);
 
 #endif

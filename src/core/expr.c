@@ -122,10 +122,7 @@ static json_t *eval_string(struct sl_node_ctx *ctx, const char *s, size_t item, 
         if (ok)
             return out;
     }
-    struct sl_exec *ex = ctx->ex;
-    if (!ex->js)
-        ex->js = sl_js_new(ex);
-    return sl_js_eval(ex->js, ctx, t, item, err);
+    return sl_js_eval(sl_exec_js(ctx->ex), ctx, t, item, err);
 }
 
 /* Whether a value can hold an expression. */

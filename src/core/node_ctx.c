@@ -342,9 +342,7 @@ json_t *sl_ctx_state(struct sl_node_ctx *ctx)
 
 struct sl_js *sl_ctx_js(struct sl_node_ctx *ctx)
 {
-    if (!ctx->ex->js)
-        ctx->ex->js = sl_js_new(ctx->ex);
-    return ctx->ex->js;
+    return sl_exec_js(ctx->ex);
 }
 
 void sl_ctx_log(struct sl_node_ctx *ctx, const char *fmt, ...)

@@ -17,8 +17,6 @@
 #include "nodes/node.h"
 #include "util/alloc.h"
 
-#define SL_WORKFLOW_MAX_BYTES (256u << 20)
-
 static bool jbool(const json_t *obj, const char *key)
 {
     return json_is_true(json_object_get(obj, key));

@@ -98,6 +98,9 @@ struct sl_workflow {
     json_t *trigger;  /* borrowed: top-level trigger (test files) */
 };
 
+/* The largest workflow file sluice reads. */
+#define SL_WORKFLOW_MAX_BYTES (256u << 20)
+
 /* Parses `text` (length len) as a workflow export: one workflow, an array of
  * them, or {"data": [...]}; `which` selects one when there are several
  * (0 = the first). Returns a new workflow or NULL with a one-line message

@@ -717,6 +717,13 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
     return js;
 }
 
+struct sl_exec *sl_js_set_exec(struct sl_js *js, struct sl_exec *ex)
+{
+    struct sl_exec *prev = js->ex;
+    js->ex = ex;
+    return prev;
+}
+
 void sl_js_free(struct sl_js *js)
 {
     if (!js)

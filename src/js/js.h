@@ -29,6 +29,10 @@ struct sl_js;
 
 struct sl_js *sl_js_new(struct sl_exec *ex);
 void sl_js_free(struct sl_js *js);
+/* Points the runtime at execution `ex` (a sub-workflow's execution shares
+ * its caller's runtime: same context group and limits); returns the
+ * execution it served before. */
+struct sl_exec *sl_js_set_exec(struct sl_js *js, struct sl_exec *ex);
 
 /* Evaluates the template `tmpl` (an expression string without its leading
  * '=') for input item `item` of the node running in `ctx`. Returns a new
