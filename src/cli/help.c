@@ -37,7 +37,8 @@ static const char run_help[] =
     "  SLUICE_CODE_TIMEOUT_MS  time limit for one Code node run or expression (60000)\n"
     "  SLUICE_CODE_MEMORY_MB   memory a Code node run may grow by (1024)\n"
     "  SLUICE_ENV_ACCESS=allow allow $env in expressions and Code nodes\n"
-    "  SLUICE_FILES_ALLOW      directories file nodes may use, ':'-separated (working dir)\n"
+    "  SLUICE_FILES_ALLOW      directories file nodes and workflowPath may use,\n"
+    "                          ':'-separated (the working directory)\n"
     "  SLUICE_DATA_DIR         data directory for large binary data (.sluice)\n"
     "  SLUICE_BINARY_INLINE_MAX  binary data above this many bytes goes to a file (1048576)\n"
     "  SLUICE_BINARY_KEEP=1    keep an execution's binary files when it ends\n";

@@ -1,0 +1,60 @@
+#!/bin/sh
+# `sluice run` with sub-workflows (Execute Workflow node): a failure inside
+# the sub-workflow fails the run with exit 1 and one line naming the
+# sub-workflow's failing node; localFile paths stay inside SLUICE_FILES_ALLOW.
+# Usage: test_subworkflow.sh SLUICE REPO_ROOT
+set -u
+sluice=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() { # name, condition result (0 = ok), detail
+    if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1: $3"; fails=$((fails + 1)); fi
+}
+
+cat > "$tmp/sub.json" <<'JSON'
+{"nodes":[{"name":"In","type":"n8n-nodes-base.executeWorkflowTrigger","typeVersion":1.1,
+  "parameters":{"inputSource":"passthrough"}},
+ {"name":"Check total","type":"n8n-nodes-base.code","typeVersion":2,"parameters":{"jsCode":
+  "for (const i of $input.all()) if (i.json.total < 0) throw new Error('negative total'); return $input.all()"}}],
+ "connections":{"In":{"main":[[{"node":"Check total","type":"main","index":0}]]}}}
+JSON
+cat > "$tmp/main.json" <<'JSON'
+{"nodes":[{"name":"Start","type":"n8n-nodes-base.manualTrigger","typeVersion":1,"parameters":{}},
+ {"name":"Validate","type":"n8n-nodes-base.executeWorkflow","typeVersion":1.3,
+  "parameters":{"source":"localFile","workflowPath":"sub.json","options":{}}}],
+ "connections":{"Start":{"main":[[{"node":"Validate","type":"main","index":0}]]}}}
+JSON
+
+cd "$tmp" || exit 1
+echo '[{"total": 5}, {"total": 7}]' > ok.json
+"$sluice" run main.json --input ok.json >out 2>err; rc=$?
+check "sub-workflow run succeeds" $([ $rc -eq 0 ]; echo $?) "exit $rc: $(cat err)"
+check "output is the sub-workflow's last node's items" \
+    $(python3 -c 'import json,sys; d=json.load(open("out")); sys.exit(0 if [i["json"]["total"] for i in d]==[5,7] else 1)'; echo $?) \
+    "$(cat out)"
+
+echo '[{"total": 5}, {"total": -1}]' > bad.json
+"$sluice" run main.json --input bad.json >out 2>err; rc=$?
+check "sub-workflow failure exits 1" $([ $rc -eq 1 ]; echo $?) "exit $rc"
+check "one line naming the node and the sub-workflow's node" \
+    $([ "$(wc -l < err)" -eq 1 ] && grep -q "node 'Validate': sub-workflow node 'Check total': negative total" err; echo $?) \
+    "$(cat err)"
+"$sluice" run main.json --input bad.json --json >out 2>err; rc=$?
+check "--json: the error names the sub-workflow's node" \
+    $(python3 -c '
+import json,sys
+d=json.load(open("out"))
+sys.exit(0 if d["status"]=="error" and "sub-workflow node '"'"'Check total'"'"'" in d["error"]["message"] else 1)'; echo $?) \
+    "$(head -c 400 out)"
+
+mkdir -p jail
+sed 's|"sub.json"|"../sub.json"|' main.json > jail/main.json
+( cd jail && SLUICE_FILES_ALLOW="$tmp/jail" "$sluice" run main.json --input ../ok.json >../out 2>../err ); rc=$?
+check "sub-workflow outside SLUICE_FILES_ALLOW exits 1" $([ $rc -eq 1 ]; echo $?) "exit $rc"
+check "refusal names the allowed directories" \
+    $(grep -q "is not allowed. Allowed paths: " err; echo $?) "$(cat err)"
+( cd jail && SLUICE_FILES_ALLOW="$tmp/jail:$tmp" "$sluice" run main.json --input ../ok.json >../out 2>../err ); rc=$?
+check "SLUICE_FILES_ALLOW lists several directories" $([ $rc -eq 0 ]; echo $?) "exit $rc: $(cat err)"
+
+[ $fails -eq 0 ] || exit 1
