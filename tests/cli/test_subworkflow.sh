@@ -57,4 +57,21 @@ check "refusal names the allowed directories" \
 ( cd jail && SLUICE_FILES_ALLOW="$tmp/jail:$tmp" "$sluice" run main.json --input ../ok.json >../out 2>../err ); rc=$?
 check "SLUICE_FILES_ALLOW lists several directories" $([ $rc -eq 0 ]; echo $?) "exit $rc: $(cat err)"
 
+# binary data a sub-workflow stores in a file outlives the sub-execution
+head -c 3000 /dev/urandom | od -An -tx1 > data.txt
+cat > readsub.json <<'JSON'
+{"nodes":[{"name":"In","type":"n8n-nodes-base.executeWorkflowTrigger","typeVersion":1,"parameters":{}},
+ {"name":"Read","type":"n8n-nodes-base.readWriteFile","typeVersion":1,"parameters":{"fileSelector":"data.txt","options":{}}}],
+ "connections":{"In":{"main":[[{"node":"Read","type":"main","index":0}]]}}}
+JSON
+cat > copy.json <<'JSON'
+{"nodes":[{"name":"Start","type":"n8n-nodes-base.manualTrigger","typeVersion":1,"parameters":{}},
+ {"name":"Call","type":"n8n-nodes-base.executeWorkflow","typeVersion":1.3,"parameters":{"source":"localFile","workflowPath":"readsub.json","options":{}}},
+ {"name":"Write","type":"n8n-nodes-base.readWriteFile","typeVersion":1,"parameters":{"operation":"write","fileName":"copy.txt","dataPropertyName":"data","options":{}}}],
+ "connections":{"Start":{"main":[[{"node":"Call","type":"main","index":0}]]},"Call":{"main":[[{"node":"Write","type":"main","index":0}]]}}}
+JSON
+SLUICE_BINARY_INLINE_MAX=100 SLUICE_DATA_DIR="$tmp/data" "$sluice" run copy.json >out 2>err; rc=$?
+check "file-stored binary from a sub-workflow is readable by the caller" \
+    $([ $rc -eq 0 ] && grep -q filesystem-v2 out && cmp -s data.txt copy.txt; echo $?) "exit $rc: $(cat err)"
+
 [ $fails -eq 0 ] || exit 1
