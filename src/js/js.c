@@ -114,7 +114,11 @@ static JSValueRef throw_msg(JSContextRef ctx, JSValueRef *exc, const char *msg)
     JSStringRef s = jstr(msg);
     JSValueRef m = JSValueMakeString(ctx, s);
     JSStringRelease(s);
-    *exc = JSObjectMakeError(ctx, 1, &m, NULL);
+    JSObjectRef e = JSObjectMakeError(ctx, 1, &m, NULL);
+    /* an error of the expression language: it fails an expression instead
+     * of making it empty (see __sl_try in prelude.js) */
+    set_prop(ctx, e, "__sl_fail", JSValueMakeBoolean(ctx, true));
+    *exc = e;
     return JSValueMakeUndefined(ctx);
 }
 
@@ -850,9 +854,9 @@ static char *template_body(const char *t, bool *single)
             parts++;
             text = true;
         }
-        sl_buf_addf(&b, "%s(", parts ? "," : "");
+        sl_buf_addf(&b, "%s__sl_try(() => (", parts ? "," : "");
         sl_buf_add(&b, open + 2, (size_t)(close - open - 2));
-        sl_buf_adds(&b, "\n)");
+        sl_buf_adds(&b, "\n))");
         parts++;
         p = close + 2;
     }
@@ -868,9 +872,9 @@ static char *template_body(const char *t, bool *single)
         const char *close = find_close(open + 2);
         sl_buf_release(&b);
         struct sl_buf s = {0};
-        sl_buf_adds(&s, "(");
+        sl_buf_adds(&s, "__sl_try(() => (");
         sl_buf_add(&s, open + 2, (size_t)(close - open - 2));
-        sl_buf_adds(&s, "\n)");
+        sl_buf_adds(&s, "\n))");
         return sl_buf_steal(&s);
     }
     return sl_buf_steal(&b);
@@ -910,8 +914,15 @@ json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, 
     if (!strstr(tmpl, "{{"))
         return json_string(tmpl);
     JSObjectRef fn = compile_template(js, tmpl, err);
+    if (!fn && *err) {
+        /* n8n's message, with JavaScriptCore's detail in the log */
+        sl_ctx_log(ctx, "%s", *err);
+        free(*err);
+        *err = sl_strdup("invalid syntax");
+        return NULL;
+    }
     if (!fn)
-        return *err ? NULL : json_string(tmpl);
+        return json_string(tmpl);
     struct sl_node_ctx *saved_ctx = js->nctx;
     size_t saved_index = js->index;
     js->nctx = ctx;

@@ -123,7 +123,7 @@
     hide(g, '$jmesPath', jmespathSearch);
 
     function nodeProxy(name) {
-        if (!S.nodeExists(name)) throw new Error(`Referenced node doesn't exist`);
+        if (!S.nodeExists(name)) throw new ExpressionError(`Referenced node doesn't exist`);
         return {
             all(output, run) { return nodeItems(name, output, run); },
             first(output, run) { return nodeItems(name, output, run)[0]; },
@@ -149,7 +149,7 @@
         };
     });
     function legacyNode(name, index) {
-        if (!S.nodeExists(name)) throw new Error(`Referenced node doesn't exist`);
+        if (!S.nodeExists(name)) throw new ExpressionError(`Referenced node doesn't exist`);
         const idx = index === undefined ? S.index() : index;
         return {
             get json() { const it = nodeItems(name, 0, -1)[idx]; return it ? it.json : undefined; },
@@ -216,6 +216,30 @@
     }
 
     /* ---- templates ---- */
+    /* One {{ }} segment, evaluated as n8n evaluates it: an error of the
+     * expression language itself (a node that doesn't exist, paired-item
+     * data, an extension method such as toNumber(), $jmespath's argument
+     * checks) fails the node; any other error (a TypeError from reading
+     * past a missing field, a value user code throws) makes the segment
+     * undefined, so the parameter is null and a text template skips it.
+     * n8n does that silently; sluice logs each distinct message once per
+     * execution, so nothing is lost without a trace. */
+    const warned = new Set();
+    const failsExpression = (e) => e !== null && typeof e === 'object' &&
+        (e.name === 'ExpressionError' || e.name === 'ExpressionExtensionError' || e.__sl_fail === true);
+    hide(g, '__sl_try', function (segment) {
+        try {
+            return segment();
+        } catch (e) {
+            if (failsExpression(e) || S.terminated()) throw e;
+            const m = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+            if (warned.size < 100 && !warned.has(m)) {
+                warned.add(m);
+                S.log(`expression error ignored, the value is empty (as in n8n): ${m}`);
+            }
+            return undefined;
+        }
+    });
     hide(g, '__sl_cat', function (parts) {
         let s = '';
         for (const v of parts) {
