@@ -24,7 +24,8 @@ json_t *sl_subwf_lookup(struct sl_node_ctx *ctx, const char *id, struct sl_error
     struct sl_exec *ex = ctx->ex;
     if (!ex->opts.lookup_cb) {
         sl_error_set(err,
-                     "source 'database' needs the workflow store (issue 4): workflowId '%s' "
+                     "source 'database' needs a workflow store, which sluice run does not have: "
+                     "workflowId '%s' "
                      "cannot be looked up; use source 'localFile' or 'parameter'",
                      id);
         return NULL;

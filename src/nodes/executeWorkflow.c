@@ -196,7 +196,7 @@ static struct sl_workflow *get_workflow(struct sl_node_ctx *ctx, const char *sou
     else if (!strcmp(source, "database"))
         doc = doc_from_store(ctx, item, e);
     else if (!strcmp(source, "url"))
-        call_err_set(e, false, "source 'url' needs the HTTP client (issue 5)");
+        call_err_set(e, false, "source 'url' is not supported yet: sluice has no HTTP client");
     else
         call_err_set(e, true,
                      "No information about the workflow to execute found. Please provide "
