@@ -4,8 +4,8 @@
  *
  * Sources: "localFile" (workflowPath, read only inside the allowed
  * directories, see core/files.h), "parameter" (workflowJson), "database"
- * (workflowId, through the execution's workflow lookup) and "url" (needs
- * an HTTP client sluice does not have yet).
+ * (workflowId, through the execution's workflow lookup) and "url"
+ * (workflowUrl, fetched over http or https, util/http.h).
  *
  * mode "once" runs the sub-workflow once with all items and outputs the
  * output of its last node executed, each item's pairedItem traced back to
@@ -40,6 +40,7 @@
 #include "core/subworkflow.h"
 #include "nodes/node.h"
 #include "util/alloc.h"
+#include "util/http.h"
 
 static const double versions[] = {1, 1.1, 1.2, 1.3, 0};
 
@@ -80,6 +81,8 @@ static void call_err_take(struct call_err *e, struct sl_node_ctx *ctx)
 }
 
 /* ------------------------------------------------------- the workflow */
+
+#define SL_WORKFLOW_URL_TIMEOUT_MS 60000L
 
 static json_t *parse_json(const char *text, size_t len, const char *what, struct call_err *e)
 {
@@ -157,6 +160,39 @@ static json_t *doc_from_param(struct sl_node_ctx *ctx, size_t item, struct call_
     return doc;
 }
 
+/* n8n GETs the URL (Accept: JSON, gzip, redirects followed) and takes the
+ * body as the workflow. sluice bounds the wait and the size. */
+static json_t *doc_from_url(struct sl_node_ctx *ctx, size_t item, struct call_err *e)
+{
+    char *url = NULL;
+    if (sl_ctx_param_str(ctx, "workflowUrl", item, "", &url)) {
+        call_err_take(e, ctx);
+        return NULL;
+    }
+    json_t *doc = NULL;
+    struct sl_http_response res;
+    char err[512];
+    if (!*url) {
+        call_err_set(e, true, "parameter 'workflowUrl' is empty: give the workflow's URL");
+    } else if (sl_http_get(url, "application/json,text/*;q=0.99", SL_WORKFLOW_MAX_BYTES,
+                           SL_WORKFLOW_URL_TIMEOUT_MS, &res, err, sizeof err)) {
+        call_err_set(e, false, err);
+    } else {
+        if (res.status >= 400) {
+            char *m = sl_asprintf("GET '%s' returned HTTP status %ld", url, res.status);
+            call_err_set(e, false, m);
+            free(m);
+        } else {
+            char *what = sl_asprintf("the response from '%s'", url);
+            doc = parse_json(res.body, res.len, what, e);
+            free(what);
+        }
+        free(res.body);
+    }
+    free(url);
+    return doc;
+}
+
 static json_t *doc_from_store(struct sl_node_ctx *ctx, size_t item, struct call_err *e)
 {
     json_t *v = sl_ctx_param(ctx, "workflowId", item, NULL);
@@ -196,7 +232,7 @@ static struct sl_workflow *get_workflow(struct sl_node_ctx *ctx, const char *sou
     else if (!strcmp(source, "database"))
         doc = doc_from_store(ctx, item, e);
     else if (!strcmp(source, "url"))
-        call_err_set(e, false, "source 'url' is not supported yet: sluice has no HTTP client");
+        doc = doc_from_url(ctx, item, e);
     else
         call_err_set(e, true,
                      "No information about the workflow to execute found. Please provide "

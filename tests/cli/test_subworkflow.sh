@@ -1,7 +1,8 @@
 #!/bin/sh
 # `sluice run` with sub-workflows (Execute Workflow node): a failure inside
 # the sub-workflow fails the run with exit 1 and one line naming the
-# sub-workflow's failing node; localFile paths stay inside SLUICE_FILES_ALLOW.
+# sub-workflow's failing node; localFile paths stay inside SLUICE_FILES_ALLOW;
+# the url source fetches over http(s) only.
 # Usage: test_subworkflow.sh SLUICE REPO_ROOT
 set -u
 sluice=$1
@@ -73,5 +74,37 @@ JSON
 SLUICE_BINARY_INLINE_MAX=100 SLUICE_DATA_DIR="$tmp/data" "$sluice" run copy.json >out 2>err; rc=$?
 check "file-stored binary from a sub-workflow is readable by the caller" \
     $([ $rc -eq 0 ] && grep -q filesystem-v2 out && cmp -s data.txt copy.txt; echo $?) "exit $rc: $(cat err)"
+
+# source "url": the sub-workflow fetched over HTTP from a local server
+mkdir -p www && cp sub.json www/sub.json && echo 'not json' > www/bad.txt
+python3 -m http.server 0 --bind 127.0.0.1 --directory www >srv.log 2>&1 &
+srv=$!
+port=""
+for _ in $(seq 1 50); do
+    port=$(sed -n 's|.*port \([0-9]*\).*|\1|p' srv.log | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+url_wf() { # url -> url.json
+    sed "s|\"source\":\"localFile\",\"workflowPath\":\"sub.json\"|\"source\":\"url\",\"workflowUrl\":\"$1\"|" main.json > url.json
+}
+url_wf "http://127.0.0.1:$port/sub.json"
+"$sluice" run url.json --input ok.json >out 2>err; rc=$?
+check "url source runs the fetched sub-workflow" \
+    $([ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.load(open("out")); sys.exit(0 if [i["json"]["total"] for i in d]==[5,7] else 1)'; echo $?) \
+    "exit $rc: $(cat err) $(cat srv.log)"
+url_wf "http://127.0.0.1:$port/missing.json"
+"$sluice" run url.json --input ok.json >out 2>err; rc=$?
+check "url source: HTTP 404 is a one-line error naming the node" \
+    $([ $rc -eq 1 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q "node 'Validate'.*returned HTTP status 404" err; echo $?) "exit $rc: $(cat err)"
+url_wf "http://127.0.0.1:$port/bad.txt"
+"$sluice" run url.json --input ok.json >out 2>err; rc=$?
+check "url source: a body that is not JSON is an error" \
+    $([ $rc -eq 1 ] && grep -q "is not valid JSON" err; echo $?) "exit $rc: $(cat err)"
+kill $srv 2>/dev/null
+url_wf "file://$tmp/sub.json"
+"$sluice" run url.json --input ok.json >out 2>err; rc=$?
+check "url source: file:// can't reach around SLUICE_FILES_ALLOW" \
+    $([ $rc -eq 1 ] && grep -q "node 'Validate'.*file" err; echo $?) "exit $rc: $(cat err)"
 
 [ $fails -eq 0 ] || exit 1
