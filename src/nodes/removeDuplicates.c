@@ -86,65 +86,18 @@ static void add_key(json_t *keys, const char *k)
     json_array_append_new(keys, s ? s : json_stringn_nocheck(k, strlen(k)));
 }
 
-/* Object.keys order: array-index keys ascending, then the rest. */
-static void own_keys(const json_t *obj, void (*cb)(const char *, json_t *, void *), void *arg)
-{
-    const char *k;
-    json_t *v;
-    uint64_t best, prev = 0, cur;
-    bool have_prev = false;
-    for (;;) { /* index keys: repeated minimum search, fine for small objects */
-        const char *pick = NULL;
-        json_t *pv = NULL;
-        json_object_foreach((json_t *)obj, k, v)
-        {
-            if (sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, &cur) && (!have_prev || cur > prev) &&
-                (!pick || cur < best)) {
-                pick = k;
-                pv = v;
-                best = cur;
-            }
-        }
-        if (!pick)
-            break;
-        cb(pick, pv, arg);
-        prev = best;
-        have_prev = true;
-    }
-    json_object_foreach((json_t *)obj, k, v)
-    {
-        if (!sl_jsv_index_key(k, SL_JSV_ARRAY_INDEX_LIMIT, NULL))
-            cb(k, v, arg);
-    }
-}
-
-static void literal_key_cb(const char *k, json_t *v, void *arg)
-{
-    (void)v;
-    add_key(arg, k);
-}
-
-struct flat {
-    json_t *keys;
-    char *prefix;
-};
-
-static void flatten(json_t *keys, const char *prefix, const json_t *v);
-
-static void flat_cb(const char *k, json_t *v, void *arg)
-{
-    struct flat *f = arg;
-    char *p = f->prefix ? sl_asprintf("%s.%s", f->prefix, k) : sl_strdup(k);
-    flatten(f->keys, p, v);
-    free(p);
-}
-
 /* flattenKeys: the dotted path of every leaf (empty containers have none). */
 static void flatten(json_t *keys, const char *prefix, const json_t *v)
 {
     if (json_is_object(v)) {
-        struct flat f = {keys, (char *)prefix};
-        own_keys(v, flat_cb, &f);
+        json_t *names = sl_jsv_keys(v);
+        for (size_t i = 0; i < json_array_size(names); i++) {
+            const char *k = json_string_value(json_array_get(names, i));
+            char *p = prefix ? sl_asprintf("%s.%s", prefix, k) : sl_strdup(k);
+            flatten(keys, p, json_object_get(v, k));
+            free(p);
+        }
+        json_decref(names);
     } else if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             char *p = prefix ? sl_asprintf("%s.%zu", prefix, i) : sl_asprintf("%zu", i);
@@ -161,9 +114,12 @@ static void item_keys(const struct dedup *d, json_t *keys, size_t i)
     json_t *j = json_object_get(json_array_get(d->items, i), "json");
     if (!json_is_object(j))
         return;
-    if (d->flags & SL_JPATH_LITERAL)
-        own_keys(j, literal_key_cb, keys);
-    else
+    if (d->flags & SL_JPATH_LITERAL) {
+        json_t *names = sl_jsv_keys(j);
+        for (size_t k = 0; k < json_array_size(names); k++)
+            add_key(keys, json_string_value(json_array_get(names, k)));
+        json_decref(names);
+    } else
         flatten(keys, NULL, j);
 }
 

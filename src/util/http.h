@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 struct sl_http_response {
-    long status;  /* the last response's HTTP status */
-    char *body;   /* NUL-terminated; owned, free() it */
-    size_t len;   /* body bytes, without the NUL */
+    long status; /* the last response's HTTP status */
+    char *body;  /* NUL-terminated; owned, free() it */
+    size_t len;  /* body bytes, without the NUL */
 };
 
 /* GETs `url` with the Accept header `accept` (NULL: none), following up to
