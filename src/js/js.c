@@ -39,7 +39,7 @@ enum limit_hit { LIMIT_NONE = 0, LIMIT_TIME, LIMIT_MEMORY };
 
 struct cache_ent {
     char *key;
-    JSObjectRef fn;
+    JSObjectRef fn; /* NULL: a template that does not compile */
 };
 
 struct sl_js {
@@ -735,7 +735,8 @@ void sl_js_free(struct sl_js *js)
     for (size_t i = 0; i < js->cache_cap; i++) {
         if (js->cache[i].key) {
             free(js->cache[i].key);
-            JSValueUnprotect(js->ctx, js->cache[i].fn);
+            if (js->cache[i].fn)
+                JSValueUnprotect(js->ctx, js->cache[i].fn);
         }
     }
     free(js->cache);
@@ -791,7 +792,8 @@ static void cache_put(struct sl_js *js, struct cache_ent *slot, const char *key,
 {
     slot->key = sl_strdup(key);
     slot->fn = fn;
-    JSValueProtect(js->ctx, fn);
+    if (fn)
+        JSValueProtect(js->ctx, fn);
     js->cache_len++;
 }
 
@@ -880,11 +882,19 @@ static char *template_body(const char *t, bool *single)
     return sl_buf_steal(&b);
 }
 
-static JSObjectRef compile_template(struct sl_js *js, const char *tmpl, char **err)
+/* The template's function, compiled once per execution. A template that
+ * does not compile fails with n8n's "invalid syntax"; JavaScriptCore's
+ * detail goes to the log the first time only, and the failure is cached
+ * too, so a node that continues on fail doesn't recompile it per item. */
+static JSObjectRef compile_template(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl,
+                                    char **err)
 {
     struct cache_ent *slot = cache_slot(js, tmpl);
-    if (slot->key)
+    if (slot->key) {
+        if (!slot->fn)
+            *err = sl_strdup("invalid syntax");
         return slot->fn;
+    }
     bool single = false;
     char *body = template_body(tmpl, &single);
     if (!body)
@@ -899,8 +909,10 @@ static JSObjectRef compile_template(struct sl_js *js, const char *tmpl, char **e
     JSValueRef fn = JSObjectCallAsFunction(js->ctx, compile, NULL, 1, &arg, &exc);
     if (exc || !fn || !JSValueIsObject(js->ctx, fn)) {
         char *m = exc ? exception_message(js->ctx, exc) : sl_strdup("cannot compile");
-        *err = sl_asprintf("invalid syntax in expression: %s", m);
+        sl_ctx_log(ctx, "invalid syntax in expression: %s", m);
         free(m);
+        cache_put(js, slot, tmpl, NULL);
+        *err = sl_strdup("invalid syntax");
         return NULL;
     }
     cache_put(js, slot, tmpl, (JSObjectRef)fn);
@@ -913,16 +925,9 @@ json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, 
     *err = NULL;
     if (!strstr(tmpl, "{{"))
         return json_string(tmpl);
-    JSObjectRef fn = compile_template(js, tmpl, err);
-    if (!fn && *err) {
-        /* n8n's message, with JavaScriptCore's detail in the log */
-        sl_ctx_log(ctx, "%s", *err);
-        free(*err);
-        *err = sl_strdup("invalid syntax");
-        return NULL;
-    }
+    JSObjectRef fn = compile_template(js, ctx, tmpl, err);
     if (!fn)
-        return json_string(tmpl);
+        return *err ? NULL : json_string(tmpl);
     struct sl_node_ctx *saved_ctx = js->nctx;
     size_t saved_index = js->index;
     js->nctx = ctx;

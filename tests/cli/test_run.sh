@@ -167,6 +167,23 @@ check "--input feeds a Webhook start node" \
 "$sluice" --version | grep -q '^sluice [0-9]'; check "--version" $? "no version"
 "$sluice" help run | grep -q -- '--input'; check "help run" $? "no help"
 
+# an expression that does not compile: every item fails with n8n's
+# "invalid syntax", and the detail is logged once, not once per item
+cat > "$tmp/syntax.json" <<'JSON'
+{"nodes":[{"name":"Start","type":"n8n-nodes-base.manualTrigger","typeVersion":1,"parameters":{}},
+ {"name":"Set","type":"n8n-nodes-base.set","typeVersion":3.4,"onError":"continueRegularOutput",
+  "parameters":{"assignments":{"assignments":[{"id":"1","name":"x","value":"={{ $json. }}","type":"string"}]},"options":{}}}],
+ "connections":{"Start":{"main":[[{"node":"Set","type":"main","index":0}]]}}}
+JSON
+echo '[{"a":1},{"a":2},{"a":3}]' > "$tmp/three.json"
+"$sluice" run "$tmp/syntax.json" --input "$tmp/three.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "syntax error: each item fails with 'invalid syntax'" \
+    $([ $rc -eq 0 ] && [ "$(grep -o '"error":"invalid syntax"' "$tmp/out" | wc -l)" -eq 3 ]; echo $?) \
+    "exit $rc: $(cat "$tmp/out")"
+check "syntax error: the detail is logged once, naming the node" \
+    $([ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "Set: invalid syntax in expression: " "$tmp/err"; echo $?) \
+    "$(cat "$tmp/err")"
+
 total=$(grep -c '^check "' "$0")
 echo "$((total - fails)) passed, $fails failed"
 [ $fails -eq 0 ]
