@@ -14,6 +14,8 @@ enum sl_err {
     SL_ERR_NODE = -4,    /* a node failed while executing */
     SL_ERR_LIMIT = -5,   /* a time or memory limit was hit */
     SL_ERR_IO = -6,
+    SL_ERR_NOT_FOUND = -7, /* the thing asked for does not exist */
+    SL_ERR_BUSY = -8,      /* full: try again later (admission, queues) */
 };
 
 #define SL_MUST_CHECK __attribute__((warn_unused_result))
