@@ -7,6 +7,8 @@
  * bounded: at most SL_METRICS_MAX_WORKFLOWS distinct workflow ids (later
  * ones are counted under workflow_id="other"), node types come from the
  * registry, routes from a fixed list, modes and statuses from fixed lists.
+ * The execution duration histogram is labelled by status only (no
+ * workflow_id: metrics.c says why).
  *
  * Thread rule: any thread (one mutex).
  */
@@ -45,9 +47,9 @@ void sl_metrics_node(struct sl_metrics *m, const char *node_type, double seconds
  * "other". */
 void sl_metrics_http(struct sl_metrics *m, const char *route, int code);
 
-/* Appends every metric, with the gauges and the process's CPU seconds,
- * resident memory, open fds and start time (from /proc/self), to `out`. */
-void sl_metrics_render(struct sl_metrics *m, const struct sl_metrics_gauges *g,
-                       struct sl_buf *out);
+/* Appends every metric, with the gauges (none when `g` is NULL) and the
+ * process's CPU seconds, memory, open and maximum fds and start time (from
+ * /proc/self), to `out`. */
+void sl_metrics_render(struct sl_metrics *m, const struct sl_metrics_gauges *g, struct sl_buf *out);
 
 #endif
