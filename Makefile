@@ -24,7 +24,7 @@ run: all
 test: format-check test-release test-asan
 
 format:
-	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
 
 format-check: deps
 	scripts/check-format
