@@ -106,19 +106,19 @@ int sl_store_workflow_count(struct sl_store *st, bool active_only, int64_t *n) S
  * the store (free with sl_store_exec_release()); when the caller fills one
  * for sl_store_exec_insert/update they are borrowed. */
 struct sl_store_exec {
-    int64_t id;              /* assigned by insert (increasing integers) */
+    int64_t id; /* assigned by insert (increasing integers) */
     char *workflow_id;
-    char *mode;              /* manual, webhook, trigger, retry, ... */
-    char *status;            /* SL_ST_* */
-    int64_t created_ms;      /* when it was accepted (queued) */
-    int64_t started_ms;      /* 0: not started */
-    int64_t stopped_ms;      /* 0: not finished */
-    int64_t wait_till_ms;    /* parked until; 0 when not waiting */
-    int64_t retry_of;        /* 0: none */
-    int64_t retry_success_id;/* the retry that succeeded; 0: none */
-    char *error;             /* NULL: none */
-    char *error_node;        /* NULL: none */
-    char *worker;            /* which worker ran it (e.g. "w2/pid 4711"); NULL */
+    char *mode;               /* manual, webhook, trigger, retry, ... */
+    char *status;             /* SL_ST_* */
+    int64_t created_ms;       /* when it was accepted (queued) */
+    int64_t started_ms;       /* 0: not started */
+    int64_t stopped_ms;       /* 0: not finished */
+    int64_t wait_till_ms;     /* parked until; 0 when not waiting */
+    int64_t retry_of;         /* 0: none */
+    int64_t retry_success_id; /* the retry that succeeded; 0: none */
+    char *error;              /* NULL: none */
+    char *error_node;         /* NULL: none */
+    char *worker;             /* which worker ran it (e.g. "w2/pid 4711"); NULL */
 };
 void sl_store_exec_release(struct sl_store_exec *e);
 
@@ -126,8 +126,8 @@ void sl_store_exec_release(struct sl_store_exec *e);
  * (may be NULL) is what the execution starts with, kept until it finishes
  * so it can run after a crash: {"startNode", "items", "responseMode", ...}
  * as the dispatcher defines it. */
-int sl_store_exec_insert(struct sl_store *st, struct sl_store_exec *e, const json_t *input)
-    SL_MUST_CHECK;
+int sl_store_exec_insert(struct sl_store *st, struct sl_store_exec *e,
+                         const json_t *input) SL_MUST_CHECK;
 /* Updates status, started, stopped, wait_till, error, error_node, worker,
  * retry_success_id of row e->id. The input is dropped when the status
  * becomes success; an execution that failed or crashed keeps it, for
@@ -146,13 +146,13 @@ struct sl_store_exec_filter {
  * {id (string), workflowId, mode, status, finished (bool), startedAt,
  * stoppedAt, createdAt, waitTill, retryOf, retrySuccessId, error?,
  * errorNode?} with null for what is not set. */
-int sl_store_exec_list(struct sl_store *st, const struct sl_store_exec_filter *f, json_t **rows)
-    SL_MUST_CHECK;
+int sl_store_exec_list(struct sl_store *st, const struct sl_store_exec_filter *f,
+                       json_t **rows) SL_MUST_CHECK;
 /* One execution in the same shape; "data" added (n8n's run data
  * {resultData: {runData, lastNodeExecuted, error?}}, or null when not
  * saved) and "nodeRuns" (array of node runs) when `with_data`. */
-int sl_store_exec_get_json(struct sl_store *st, int64_t id, bool with_data, json_t **row)
-    SL_MUST_CHECK;
+int sl_store_exec_get_json(struct sl_store *st, int64_t id, bool with_data,
+                           json_t **row) SL_MUST_CHECK;
 /* The input kept by sl_store_exec_insert (new reference), or NULL when
  * none is kept. */
 int sl_store_exec_input(struct sl_store *st, int64_t id, json_t **input) SL_MUST_CHECK;
@@ -166,22 +166,20 @@ int sl_store_exec_ids_in(struct sl_store *st, const char *status, json_t **ids) 
 /* Every execution in status `from` becomes `to` (with stopped = now when
  * `to` is final); the count changed goes to *n. For start-up recovery:
  * running -> crashed. */
-int sl_store_exec_mark_all(struct sl_store *st, const char *from, const char *to, int64_t *n)
-    SL_MUST_CHECK;
+int sl_store_exec_mark_all(struct sl_store *st, const char *from, const char *to,
+                           int64_t *n) SL_MUST_CHECK;
 
 /* Node runs of a finished execution: an array of
  * {node, type, run, startMs, durationUs, itemsIn, itemsOut, bytes,
  * status ("success"/"error"/"waiting"), error}. Always kept, whatever the
  * save policy (bottleneck analysis reads them). */
-int sl_store_node_runs_put(struct sl_store *st, int64_t exec_id, const json_t *runs)
-    SL_MUST_CHECK;
+int sl_store_node_runs_put(struct sl_store *st, int64_t exec_id, const json_t *runs) SL_MUST_CHECK;
 /* Execution data (n8n's run data) as the save policy allows, and the
  * parked state of a waiting execution (engine sl_exec_save()). NULL
  * removes it. */
-int sl_store_exec_data_put(struct sl_store *st, int64_t exec_id, const json_t *data)
-    SL_MUST_CHECK;
-int sl_store_exec_state_put(struct sl_store *st, int64_t exec_id, const json_t *state)
-    SL_MUST_CHECK;
+int sl_store_exec_data_put(struct sl_store *st, int64_t exec_id, const json_t *data) SL_MUST_CHECK;
+int sl_store_exec_state_put(struct sl_store *st, int64_t exec_id,
+                            const json_t *state) SL_MUST_CHECK;
 int sl_store_exec_state_get(struct sl_store *st, int64_t exec_id, json_t **state) SL_MUST_CHECK;
 
 /* Removes executions (rows, node runs, data) stopped more than
@@ -189,8 +187,8 @@ int sl_store_exec_state_get(struct sl_store *st, int64_t exec_id, json_t **state
  * (0: no bound of that kind); never new, running or waiting ones. The
  * database reclaims the space incrementally (auto_vacuum=incremental),
  * with no offline VACUUM. The count removed goes to *n. */
-int sl_store_prune(struct sl_store *st, int64_t max_age_h, int64_t max_count, int64_t *n)
-    SL_MUST_CHECK;
+int sl_store_prune(struct sl_store *st, int64_t max_age_h, int64_t max_count,
+                   int64_t *n) SL_MUST_CHECK;
 
 /* ------------------------------------------------------------- API keys */
 
