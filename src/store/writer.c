@@ -1,0 +1,193 @@
+/*
+ * The store writer (see writer.h): one thread, a FIFO of writes under a
+ * mutex, and group commit. The thread sleeps on `more` until something is
+ * queued, takes up to max_batch writes, runs them in one transaction with
+ * a savepoint each, commits, and only then reports each result through
+ * its `done`. sl_writer_run() waits on a condition variable of its own
+ * (on its stack), so a commit wakes exactly the callers it concerns.
+ */
+#include "store/writer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "store/store.h"
+#include "util/alloc.h"
+
+struct job {
+    sl_write_cb fn;
+    sl_write_done_cb done;
+    void *arg;
+    int rc;
+    struct job *next;
+};
+
+struct sl_writer {
+    struct sl_store *st;
+    int max_batch;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t more; /* signalled when a write is queued or stop is set */
+    struct job *head, *tail;
+    int backlog; /* queued + in the running batch */
+    bool stop;
+};
+
+/* Runs one batch (a list of `n` jobs) in a transaction. */
+static void run_batch(struct sl_writer *w, struct job *batch)
+{
+    int rc = sl_store_begin(w->st);
+    if (rc == 0) {
+        for (struct job *j = batch; j; j = j->next) {
+            j->rc = sl_store_savepoint(w->st);
+            if (j->rc != 0)
+                continue;
+            j->rc = j->fn(w->st, j->arg);
+            if (j->rc == 0)
+                j->rc = sl_store_release(w->st);
+            if (j->rc != 0)
+                sl_store_rollback_to(w->st);
+        }
+        rc = sl_store_commit(w->st);
+        if (rc != 0)
+            sl_store_rollback(w->st);
+    }
+    for (struct job *j = batch; j; j = j->next)
+        if (rc != 0)
+            j->rc = rc;
+}
+
+static void *writer_main(void *p)
+{
+    struct sl_writer *w = p;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->head && !w->stop)
+            pthread_cond_wait(&w->more, &w->mu);
+        if (!w->head)
+            break; /* stopping and drained */
+        struct job *batch = w->head, *last = batch;
+        int n = 1;
+        while (last->next && n < w->max_batch) {
+            last = last->next;
+            n++;
+        }
+        w->head = last->next;
+        if (!w->head)
+            w->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&w->mu);
+
+        run_batch(w, batch);
+        while (batch) {
+            struct job *j = batch;
+            batch = j->next;
+            if (j->done)
+                j->done(j->arg, j->rc);
+            free(j);
+        }
+
+        pthread_mutex_lock(&w->mu);
+        w->backlog -= n;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+struct sl_writer *sl_writer_new(struct sl_store *st, int max_batch)
+{
+    struct sl_writer *w = sl_calloc(1, sizeof *w);
+    w->st = st;
+    w->max_batch = max_batch > 0 ? max_batch : 512;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->more, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->more);
+        pthread_mutex_destroy(&w->mu);
+        sl_store_close(st);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void sl_writer_free(struct sl_writer *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_signal(&w->more);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->more);
+    pthread_mutex_destroy(&w->mu);
+    sl_store_close(w->st);
+    free(w);
+}
+
+void sl_writer_submit(struct sl_writer *w, sl_write_cb fn, sl_write_done_cb done, void *arg)
+{
+    struct job *j = sl_calloc(1, sizeof *j);
+    j->fn = fn;
+    j->done = done;
+    j->arg = arg;
+    pthread_mutex_lock(&w->mu);
+    if (w->tail)
+        w->tail->next = j;
+    else
+        w->head = j;
+    w->tail = j;
+    w->backlog++;
+    pthread_cond_signal(&w->more);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* What sl_writer_run() waits on: its write's result, set under the
+ * writer's mutex. */
+struct waiter {
+    struct sl_writer *w;
+    sl_write_cb fn;
+    void *arg;
+    pthread_cond_t cond;
+    bool finished;
+    int rc;
+};
+
+static int waiter_fn(struct sl_store *st, void *arg)
+{
+    struct waiter *wt = arg;
+    return wt->fn(st, wt->arg);
+}
+
+static void waiter_done(void *arg, int rc)
+{
+    struct waiter *wt = arg;
+    pthread_mutex_lock(&wt->w->mu);
+    wt->rc = rc;
+    wt->finished = true;
+    pthread_cond_signal(&wt->cond);
+    pthread_mutex_unlock(&wt->w->mu);
+}
+
+int sl_writer_run(struct sl_writer *w, sl_write_cb fn, void *arg)
+{
+    struct waiter wt = {.w = w, .fn = fn, .arg = arg};
+    pthread_cond_init(&wt.cond, NULL);
+    sl_writer_submit(w, waiter_fn, waiter_done, &wt);
+    pthread_mutex_lock(&w->mu);
+    while (!wt.finished)
+        pthread_cond_wait(&wt.cond, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    pthread_cond_destroy(&wt.cond);
+    return wt.rc;
+}
+
+int sl_writer_backlog(struct sl_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    int n = w->backlog;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
