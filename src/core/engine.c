@@ -1301,7 +1301,7 @@ void sl_exec_free(struct sl_exec *ex)
 {
     if (!ex)
         return;
-    sl_js_free(ex->js);
+    sl_js_release(ex->js);
     for (size_t i = 0; i < ex->wf->n_nodes; i++) {
         for (size_t r = 0; r < ex->runs[i].n; r++)
             run_release(&ex->runs[i].v[r]);

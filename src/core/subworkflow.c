@@ -14,7 +14,7 @@ struct sl_js *sl_exec_js(struct sl_exec *ex)
 {
     struct sl_exec *top = sl_exec_top(ex);
     if (!top->js)
-        top->js = sl_js_new(top);
+        top->js = sl_js_acquire(top);
     sl_js_set_exec(top->js, ex);
     return top->js;
 }

@@ -8,6 +8,7 @@
 #include <JavaScriptCore/JavaScript.h>
 #include <ctype.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,12 @@ struct sl_js {
     /* compiled templates and code, open addressing */
     struct cache_ent *cache;
     size_t cache_cap, cache_len;
+    uint64_t epoch_hw; /* the highest epoch an execution reached here */
+    bool stopped;      /* a limit stopped code here: not reusable */
 };
+
+/* Compiled templates kept from one execution to the next, at most. */
+#define SL_JS_CACHE_KEEP 4096
 
 /* ------------------------------------------------------------ helpers */
 
@@ -289,6 +295,7 @@ static bool watchdog(JSContextRef ctx, void *data)
     struct sl_exec *ex = js->ex;
     if (ex->code_timeout_ms && sl_clock_mono_us() - js->start_us > ex->code_timeout_ms * 1000) {
         js->hit = LIMIT_TIME;
+        js->stopped = true;
         return true;
     }
     if (ex->code_memory_mb && js->start_rss_kb < 0)
@@ -296,6 +303,7 @@ static bool watchdog(JSContextRef ctx, void *data)
     else if (ex->code_memory_mb &&
              rss_kb(js) - js->start_rss_kb > (long)ex->code_memory_mb * 1024) {
         js->hit = LIMIT_MEMORY;
+        js->stopped = true;
         return true;
     }
     /* JavaScriptCore does not re-arm the watchdog after a callback that
@@ -603,17 +611,39 @@ NATIVE(n_log)
 
 /* Evaluates an embedded library in the global scope; false with *exc set
  * when it threw. */
-static bool load_library(JSContextRef ctx, const char *source, const char *name, JSValueRef *exc)
+/* Calls the global function `name` (one of the prelude's) with `argc`
+ * arguments; returns its value or NULL. */
+static JSValueRef call_global(JSContextRef ctx, const char *name, size_t argc,
+                              const JSValueRef *argv)
 {
+    JSObjectRef global = JSContextGetGlobalObject(ctx);
+    JSValueRef f = get_prop(ctx, global, name);
+    if (!f || !JSValueIsObject(ctx, f) || !JSObjectIsFunction(ctx, (JSObjectRef)f))
+        return NULL;
+    return JSObjectCallAsFunction(ctx, (JSObjectRef)f, NULL, argc, argv, NULL);
+}
+
+/* Evaluates a library; the globals it defines join the baseline that
+ * survives from one execution to the next (see sl_js_release). */
+static bool eval_library(JSContextRef ctx, const char *source, const char *name, JSValueRef *exc)
+{
+    JSValueRef before = call_global(ctx, "__sl_global_names", 0, NULL);
     JSStringRef src = jstr(source);
     JSStringRef url = jstr(name);
     JSValueRef e = NULL;
     JSEvaluateScript(ctx, src, NULL, url, 1, &e);
     JSStringRelease(src);
     JSStringRelease(url);
+    if (before)
+        call_global(ctx, "__sl_globals_adopt", 1, &before);
     if (e)
         *exc = e;
     return !e;
+}
+
+static bool load_library(JSContextRef ctx, const char *source, const char *name, JSValueRef *exc)
+{
+    return eval_library(ctx, source, name, exc);
 }
 
 NATIVE(n_load_luxon)
@@ -670,6 +700,20 @@ static void add_native(JSContextRef ctx, JSObjectRef obj, const char *name,
 
 /* ------------------------------------------------------------ lifecycle */
 
+static void cache_clear(struct sl_js *js)
+{
+    for (size_t i = 0; i < js->cache_cap; i++) {
+        if (js->cache[i].key) {
+            free(js->cache[i].key);
+            if (js->cache[i].fn)
+                JSValueUnprotect(js->ctx, js->cache[i].fn);
+        }
+    }
+    free(js->cache);
+    js->cache = NULL;
+    js->cache_cap = js->cache_len = 0;
+}
+
 struct sl_js *sl_js_new(struct sl_exec *ex)
 {
     struct sl_js *js = sl_calloc(1, sizeof *js);
@@ -712,6 +756,8 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
 
     eval_builtin(js->ctx, sl_prelude_js, "sluice-prelude.js");
     eval_builtin(js->ctx, sl_extensions_js, "sluice-extensions.js");
+    JSValueRef none = JSObjectMakeArray(js->ctx, 0, NULL, NULL);
+    call_global(js->ctx, "__sl_globals_adopt", 1, &none);
     js->run_code = (JSObjectRef)get_prop(js->ctx, global, "__sl_run_code");
     js->code_state = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_state");
     js->code_reset = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_reset");
@@ -728,18 +774,67 @@ struct sl_exec *sl_js_set_exec(struct sl_js *js, struct sl_exec *ex)
     return prev;
 }
 
+/* The runtime this thread keeps between executions (see js.h). */
+static __thread struct sl_js *thread_spare;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_destroy(void *js)
+{
+    if (thread_spare == js)
+        thread_spare = NULL;
+    sl_js_free(js);
+}
+
+static void spare_key_init(void)
+{
+    pthread_key_create(&spare_key, spare_destroy);
+}
+
+struct sl_js *sl_js_acquire(struct sl_exec *ex)
+{
+    struct sl_js *js = thread_spare;
+    if (!js)
+        return sl_js_new(ex);
+    thread_spare = NULL;
+    pthread_setspecific(spare_key, NULL);
+    js->ex = ex;
+    /* the prelude's caches key on the epoch: never reuse one */
+    if (ex->epoch <= js->epoch_hw)
+        ex->epoch = js->epoch_hw + 1;
+    return js;
+}
+
+void sl_js_release(struct sl_js *js)
+{
+    if (!js)
+        return;
+    if (js->ex && js->ex->epoch > js->epoch_hw)
+        js->epoch_hw = js->ex->epoch;
+    /* a runtime whose code was stopped by a limit, or one that is already
+     * kept, is not reused */
+    if (thread_spare || js->stopped) {
+        sl_js_free(js);
+        return;
+    }
+    JSValueRef exc = NULL;
+    JSObjectCallAsFunction(js->ctx, js->code_reset, NULL, 0, NULL, &exc);
+    call_global(js->ctx, "__sl_globals_reset", 0, NULL);
+    if (js->cache_len > SL_JS_CACHE_KEEP)
+        cache_clear(js);
+    js->ex = NULL;
+    js->nctx = NULL;
+    js->keep_dates = false;
+    pthread_once(&spare_once, spare_key_init);
+    thread_spare = js;
+    pthread_setspecific(spare_key, js);
+}
+
 void sl_js_free(struct sl_js *js)
 {
     if (!js)
         return;
-    for (size_t i = 0; i < js->cache_cap; i++) {
-        if (js->cache[i].key) {
-            free(js->cache[i].key);
-            if (js->cache[i].fn)
-                JSValueUnprotect(js->ctx, js->cache[i].fn);
-        }
-    }
-    free(js->cache);
+    cache_clear(js);
     JSValueUnprotect(js->ctx, js->run_code);
     JSValueUnprotect(js->ctx, js->code_state);
     JSValueUnprotect(js->ctx, js->code_reset);
@@ -1259,13 +1354,8 @@ json_t *sl_js_html_extract(struct sl_js *js, const json_t *html, const json_t *e
 /* Evaluates one embedded script; returns false with *err set when it threw. */
 static bool load_script(struct sl_js *js, const char *source, const char *name, char **err)
 {
-    JSStringRef src = jstr(source);
-    JSStringRef url = jstr(name);
     JSValueRef exc = NULL;
-    JSEvaluateScript(js->ctx, src, NULL, url, 1, &exc);
-    JSStringRelease(src);
-    JSStringRelease(url);
-    if (exc) {
+    if (!eval_library(js->ctx, source, name, &exc)) {
         char *m = exception_message(js->ctx, exc);
         *err = sl_asprintf("cannot load %s: %s", name, m);
         free(m);

@@ -29,6 +29,19 @@ struct sl_js;
 
 struct sl_js *sl_js_new(struct sl_exec *ex);
 void sl_js_free(struct sl_js *js);
+
+/* Runtimes are reused: creating one (a JavaScriptCore VM, its global
+ * object, the prelude and n8n's extensions) costs milliseconds, more than
+ * a small execution. sl_js_acquire() hands execution `ex` the runtime the
+ * thread kept from its last execution, or a new one; sl_js_release() ends
+ * the execution's use of it: it removes the globals the execution added
+ * and the Code nodes' state, and keeps the runtime (compiled templates
+ * and libraries loaded on demand included) for the thread's next
+ * execution. A runtime in which a limit stopped code is freed instead.
+ * What an execution does to built-in prototypes is not undone: like n8n's
+ * Code node, sluice gives code its own globals, not its own built-ins. */
+struct sl_js *sl_js_acquire(struct sl_exec *ex);
+void sl_js_release(struct sl_js *js);
 /* Points the runtime at execution `ex` (a sub-workflow's execution shares
  * its caller's runtime: same context group and limits); returns the
  * execution it served before. */

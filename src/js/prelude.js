@@ -493,5 +493,21 @@
     });
     hide(g, '__sl_code_state', function () { return codeState; });
     hide(g, '__sl_code_reset', function () { codeState = null; allCache = null; itemCache = []; g.items = undefined; g.item = undefined; });
+    /* A runtime serves one execution after another on its thread (see
+     * js.h): the globals an execution adds are removed when it ends. The
+     * baseline is what sluice itself defines, libraries loaded on demand
+     * included. */
+    const baseline = new Set();
+    hide(g, '__sl_global_names', function () { return Object.getOwnPropertyNames(g); });
+    hide(g, '__sl_globals_adopt', function (before) {
+        const had = new Set(before);
+        for (const k of Object.getOwnPropertyNames(g)) if (!had.has(k)) baseline.add(k);
+    });
+    hide(g, '__sl_globals_reset', function () {
+        for (const k of Object.getOwnPropertyNames(g)) {
+            if (baseline.has(k)) continue;
+            if (!delete g[k]) { try { g[k] = undefined; } catch (e) { /* read-only */ } }
+        }
+    });
     delete g.__sl_prelude;
 })();
