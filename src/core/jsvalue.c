@@ -402,7 +402,7 @@ static uint32_t utf8_next(const unsigned char **p)
     return c;
 }
 
-static void utf8_put(struct sl_buf *b, uint32_t c)
+void sl_jsv_utf8_put(struct sl_buf *b, uint32_t c)
 {
     char t[4];
     if (c < 0x80) {
@@ -693,11 +693,11 @@ char *sl_jsv_lower(const char *s)
             /* Final sigma: after a cased letter and not before one. */
             const unsigned char *q = p;
             bool next_cased = *q && cased(utf8_next(&q));
-            utf8_put(&b, prev_cased && !next_cased ? 0x3c2 : 0x3c3);
+            sl_jsv_utf8_put(&b, prev_cased && !next_cased ? 0x3c2 : 0x3c3);
         } else if (utf8_locale) {
-            utf8_put(&b, (uint32_t)towlower_l((wint_t)c, utf8_locale));
+            sl_jsv_utf8_put(&b, (uint32_t)towlower_l((wint_t)c, utf8_locale));
         } else {
-            utf8_put(&b, c);
+            sl_jsv_utf8_put(&b, c);
         }
         prev_cased = cased(c);
     }
@@ -719,7 +719,7 @@ char *sl_jsv_upper(const char *s)
         if (c == 0xdf)
             sl_buf_adds(&b, "SS"); /* the one full mapping common in text */
         else
-            utf8_put(&b, utf8_locale ? (uint32_t)towupper_l((wint_t)c, utf8_locale) : c);
+            sl_jsv_utf8_put(&b, utf8_locale ? (uint32_t)towupper_l((wint_t)c, utf8_locale) : c);
     }
     return sl_buf_steal(&b);
 }

@@ -126,6 +126,10 @@ json_t *sl_jsv_keys(const json_t *obj);
  * U+FFFD, as the WHATWG decoder does. */
 json_t *sl_jsv_utf8_decode(const void *bytes, size_t len);
 
+/* Appends code point `c` to `b` as UTF-8 (the caller keeps surrogates
+ * out). */
+void sl_jsv_utf8_put(struct sl_buf *b, uint32_t c);
+
 /* lodash isEqual: containers by content (object keys in any order),
  * scalars by SameValueZero. NULL is undefined. */
 bool sl_jsv_deep_equal(const json_t *a, const json_t *b);
