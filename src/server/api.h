@@ -13,10 +13,12 @@
  *   POST   /executions/{id}/retry -> the new (queued) execution
  *
  * Lists answer {"data": [...], "nextCursor": string or null}; limit
- * defaults to 100 and is capped at 250, as in n8n. Authentication: the
- * X-API-KEY header (X-N8N-API-KEY accepted too) must hold a key made by
- * `sluice apikey create`; without a valid one: 401 {"message": ...}.
- * Errors are JSON {"message": "..."} with 400 / 404 / 405 / 409.
+ * defaults to 100 and may be at most 250 (more answers 400), as in n8n.
+ * Authentication: the X-API-KEY header (X-N8N-API-KEY accepted too) must
+ * hold a key made by `sluice apikey create`; without a valid one: 401
+ * {"message": ...}.
+ * Errors are JSON {"message": "..."} with 400 / 404 / 405 / 409 (and 415
+ * for a body that is not JSON). docs/api.md lists the answers.
  *
  * Thread rule: sl_api_handle() may run on any HTTP thread, with that
  * thread's own store connection.
