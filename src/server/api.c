@@ -58,8 +58,16 @@ void sl_api_error(struct sl_api_call *c, int status, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = sl_vasprintf(fmt, ap);
     va_end(ap);
+    /* a message may quote request bytes: keep it valid UTF-8 */
+    json_t *text = json_string(msg);
+    if (!text) {
+        for (char *p = msg; *p; p++)
+            if ((unsigned char)*p >= 0x80)
+                *p = '?';
+        text = json_string(msg);
+    }
     json_t *body = json_object();
-    json_object_set_new(body, "message", json_string(msg));
+    json_object_set_new(body, "message", text);
     free(msg);
     sl_http_resp_json(c->resp, status, body);
 }

@@ -405,6 +405,13 @@ static void test_workflow_body_errors(void **state)
     assert_int_equal(status, 415);
     assert_message(j, "unsupported media type text/plain");
     json_decref(j);
+    /* a message quoting bytes that are not UTF-8 stays valid JSON */
+    json_t *headers = json_pack("{s:s}", "x-api-key", f->key);
+    json_object_set_new(headers, "content-type", json_stringn_nocheck("text/\xff", 6));
+    j = request(f, "POST", "/api/v1/workflows", NULL, headers, body, &status, NULL);
+    assert_int_equal(status, 415);
+    assert_message(j, "unsupported media type text/?");
+    json_decref(j);
     j = request(f, "POST", "/api/v1/workflows", NULL,
                 json_pack("{s:s,s:s}", "x-api-key", f->key, "content-type",
                           "application/json; charset=utf-8"),
