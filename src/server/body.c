@@ -42,7 +42,8 @@ static char *uri_decode(const char *s, size_t n)
                 out[n] = '\0';
                 return out;
             }
-            out[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+            out[o++] =
+                (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
             i += 2;
         } else {
             out[o++] = s[i];
@@ -165,8 +166,7 @@ static json_t *buf_string(struct sl_buf *b)
     return s;
 }
 
-json_t *sl_body_decode_text(const void *data, size_t len, const char *charset,
-                            struct sl_error *err)
+json_t *sl_body_decode_text(const void *data, size_t len, const char *charset, struct sl_error *err)
 {
     const unsigned char *p = data;
     const char *cs = charset ? charset : "utf-8";
@@ -235,7 +235,8 @@ static json_t *form_decode(const char *s, size_t n)
             tmp[o++] = ' ';
         } else if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
                    hexval((unsigned char)s[i + 2]) >= 0) {
-            tmp[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+            tmp[o++] =
+                (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
             i += 2;
         } else {
             tmp[o++] = s[i];
@@ -535,8 +536,8 @@ static char *find_boundary(const char *ct)
     return NULL;
 }
 
-int sl_multipart_parse(const char *content_type, const char *charset, const void *body,
-                       size_t len, struct sl_multipart *out, struct sl_error *err)
+int sl_multipart_parse(const char *content_type, const char *charset, const void *body, size_t len,
+                       struct sl_multipart *out, struct sl_error *err)
 {
     memset(out, 0, sizeof *out);
     if (len == 0)
@@ -640,8 +641,7 @@ int sl_multipart_parse(const char *content_type, const char *charset, const void
         }
         if (out->n >= SL_BODY_MULTIPART_MAX_PARTS) {
             part_clear(&part);
-            sl_error_set(err, "multipart body has more than %d parts",
-                         SL_BODY_MULTIPART_MAX_PARTS);
+            sl_error_set(err, "multipart body has more than %d parts", SL_BODY_MULTIPART_MAX_PARTS);
             rc = SL_ERR_LIMIT;
             break;
         }
@@ -665,4 +665,280 @@ void sl_multipart_free(struct sl_multipart *m)
         part_clear(&m->parts[i]);
     free(m->parts);
     memset(m, 0, sizeof *m);
+}
+
+/* ---- JSON.parse's error messages ---- */
+
+struct jp {
+    const char *s;
+    size_t n, i;
+    char *msg;
+    int depth;
+};
+
+/* The UTF-16 length of s[0..off) (V8 counts positions in code units). */
+static size_t u16_pos(const char *s, size_t off)
+{
+    size_t u = 0;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80)
+            u += c >= 0xF0 ? 2 : 1;
+    }
+    return u;
+}
+
+/* The byte offset of UTF-16 position `u` (rounded to a code point). */
+static size_t byte_of_u16(const char *s, size_t n, size_t u)
+{
+    size_t i = 0, at = 0;
+    while (i < n && at < u) {
+        unsigned char c = (unsigned char)s[i];
+        at += c >= 0xF0 ? 2 : 1;
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+static bool jp_failed(struct jp *p)
+{
+    return p->msg != NULL;
+}
+
+static void jp_at(struct jp *p, const char *what)
+{
+    if (!p->msg)
+        p->msg = sl_asprintf("%s in JSON at position %zu", what, u16_pos(p->s, p->i));
+}
+
+static void jp_eos(struct jp *p)
+{
+    if (!p->msg)
+        p->msg = sl_strdup("Unexpected end of JSON input");
+}
+
+/* "Unexpected token 'x', "<source or context>" is not valid JSON" */
+static void jp_token(struct jp *p)
+{
+    if (p->msg)
+        return;
+    if (p->i >= p->n) {
+        jp_eos(p);
+        return;
+    }
+    size_t cl = 1;
+    while (p->i + cl < p->n && ((unsigned char)p->s[p->i + cl] & 0xC0) == 0x80)
+        cl++;
+    size_t len = u16_pos(p->s, p->n), pos = u16_pos(p->s, p->i);
+    const char *pre = "", *post = "";
+    size_t b = 0, e = p->n;
+    if (len >= 21) {
+        size_t su = pos < 10 ? 0 : pos - 10;
+        size_t eu = pos + 10 > len ? len : pos + 10;
+        b = byte_of_u16(p->s, p->n, su);
+        e = byte_of_u16(p->s, p->n, eu);
+        pre = su > 0 ? "..." : "";
+        post = eu < len ? "..." : "";
+    }
+    p->msg = sl_asprintf("Unexpected token '%.*s', %s\"%.*s\"%s is not valid JSON", (int)cl,
+                         p->s + p->i, pre, (int)(e - b), p->s + b, post);
+}
+
+static void jp_ws(struct jp *p)
+{
+    while (p->i < p->n && strchr(" \t\n\r", p->s[p->i]) && p->s[p->i])
+        p->i++;
+}
+
+static void jp_value(struct jp *p);
+
+static void jp_string(struct jp *p)
+{
+    p->i++; /* the quote */
+    while (p->i < p->n) {
+        unsigned char c = (unsigned char)p->s[p->i];
+        if (c == '"') {
+            p->i++;
+            return;
+        }
+        if (c < 0x20) {
+            jp_at(p, "Bad control character in string literal");
+            return;
+        }
+        if (c == '\\') {
+            p->i++;
+            if (p->i >= p->n)
+                break;
+            char x = p->s[p->i];
+            if (x == 'u') {
+                for (int k = 0; k < 4; k++) {
+                    p->i++;
+                    if (p->i >= p->n)
+                        goto unterminated;
+                    if (!isxdigit((unsigned char)p->s[p->i])) {
+                        jp_at(p, "Bad Unicode escape");
+                        return;
+                    }
+                }
+            } else if (!strchr("\"\\/bfnrt", x) || !x) {
+                jp_at(p, "Bad escaped character");
+                return;
+            }
+        }
+        p->i++;
+    }
+unterminated:
+    p->i = p->n;
+    jp_at(p, "Unterminated string");
+}
+
+static void jp_number(struct jp *p)
+{
+    if (p->s[p->i] == '-') {
+        p->i++;
+        if (p->i >= p->n || !isdigit((unsigned char)p->s[p->i])) {
+            jp_at(p, "No number after minus sign");
+            return;
+        }
+    }
+    if (p->s[p->i] == '0')
+        p->i++;
+    else
+        while (p->i < p->n && isdigit((unsigned char)p->s[p->i]))
+            p->i++;
+    if (p->i < p->n && p->s[p->i] == '.') {
+        p->i++;
+        if (p->i >= p->n || !isdigit((unsigned char)p->s[p->i])) {
+            jp_at(p, "Unterminated fractional number");
+            return;
+        }
+        while (p->i < p->n && isdigit((unsigned char)p->s[p->i]))
+            p->i++;
+    }
+    if (p->i < p->n && (p->s[p->i] == 'e' || p->s[p->i] == 'E')) {
+        p->i++;
+        if (p->i < p->n && (p->s[p->i] == '+' || p->s[p->i] == '-'))
+            p->i++;
+        if (p->i >= p->n || !isdigit((unsigned char)p->s[p->i])) {
+            jp_at(p, "Exponent part is missing a number");
+            return;
+        }
+        while (p->i < p->n && isdigit((unsigned char)p->s[p->i]))
+            p->i++;
+    }
+}
+
+static void jp_literal(struct jp *p, const char *word)
+{
+    for (size_t k = 0; word[k]; k++, p->i++) {
+        if (p->i >= p->n) {
+            jp_eos(p);
+            return;
+        }
+        if (p->s[p->i] != word[k]) {
+            jp_token(p);
+            return;
+        }
+    }
+}
+
+static void jp_container(struct jp *p, bool object)
+{
+    char close = object ? '}' : ']';
+    p->i++;
+    jp_ws(p);
+    if (p->i < p->n && p->s[p->i] == close) {
+        p->i++;
+        return;
+    }
+    for (bool first = true;; first = false) {
+        if (object) {
+            if (p->i >= p->n || p->s[p->i] != '"') {
+                jp_at(p, first ? "Expected property name or '}'"
+                               : "Expected double-quoted property name");
+                return;
+            }
+            jp_string(p);
+            if (jp_failed(p))
+                return;
+            jp_ws(p);
+            if (p->i >= p->n || p->s[p->i] != ':') {
+                jp_at(p, "Expected ':' after property name");
+                return;
+            }
+            p->i++;
+        }
+        jp_value(p);
+        if (jp_failed(p))
+            return;
+        jp_ws(p);
+        if (p->i < p->n && p->s[p->i] == ',') {
+            p->i++;
+            jp_ws(p);
+            continue;
+        }
+        if (p->i < p->n && p->s[p->i] == close) {
+            p->i++;
+            return;
+        }
+        jp_at(p, object ? "Expected ',' or '}' after property value"
+                        : "Expected ',' or ']' after array element");
+        return;
+    }
+}
+
+static void jp_value(struct jp *p)
+{
+    jp_ws(p);
+    if (p->i >= p->n) {
+        jp_eos(p);
+        return;
+    }
+    if (++p->depth > SL_BODY_JSON_MAX_DEPTH) {
+        p->msg = sl_strdup(""); /* too deep to judge here */
+        return;
+    }
+    char c = p->s[p->i];
+    if (c == '{' || c == '[')
+        jp_container(p, c == '{');
+    else if (c == '"')
+        jp_string(p);
+    else if (c == '-' || isdigit((unsigned char)c))
+        jp_number(p);
+    else if (c == 't')
+        jp_literal(p, "true");
+    else if (c == 'f')
+        jp_literal(p, "false");
+    else if (c == 'n')
+        jp_literal(p, "null");
+    else
+        jp_token(p);
+    p->depth--;
+}
+
+char *sl_body_json_error(const char *text, size_t len)
+{
+    struct jp p = {.s = text, .n = len};
+    jp_value(&p);
+    if (!p.msg) {
+        jp_ws(&p);
+        if (p.i < p.n) {
+            char c = p.s[p.i];
+            if (c == '-' || isdigit((unsigned char)c))
+                jp_at(&p, "Unexpected number");
+            else if (c == '"')
+                jp_at(&p, "Unexpected string");
+            else
+                p.msg =
+                    sl_asprintf("Unexpected non-whitespace character after JSON at position %zu",
+                                u16_pos(p.s, p.i));
+        }
+    }
+    if (p.msg && !*p.msg) {
+        free(p.msg);
+        return NULL;
+    }
+    return p.msg;
 }

@@ -33,6 +33,8 @@
 /* Header lines of one part, and their total bytes. */
 #define SL_BODY_MULTIPART_MAX_HEADERS 32
 #define SL_BODY_MULTIPART_MAX_HEADER_BYTES 16384
+/* Deepest JSON nesting the error reporter follows (jansson's limit). */
+#define SL_BODY_JSON_MAX_DEPTH 2048
 /* Longest multipart boundary (RFC 2046 allows 70 characters). */
 #define SL_BODY_MULTIPART_MAX_BOUNDARY 256
 
@@ -62,12 +64,20 @@ json_t *sl_body_decode_text(const void *data, size_t len, const char *charset,
  * name ("a[b]" is the key "a[b]"; no nesting). Never fails. */
 json_t *sl_body_form_urlencoded(const char *text, size_t len);
 
+/* The message V8's JSON.parse throws for `len` bytes of text (UTF-8), as
+ * Node 20 words it ("Unexpected end of JSON input", "Expected ',' or '}'
+ * after property value in JSON at position 7", "Unexpected token 'x',
+ * \"x\" is not valid JSON", ...), or NULL when the text is valid JSON.
+ * Nesting deeper than SL_BODY_JSON_MAX_DEPTH is not judged (NULL, as
+ * jansson refuses it with a message of its own). Heap string. */
+char *sl_body_json_error(const char *text, size_t len);
+
 /* One part of a multipart/form-data body. A part is a file when it has a
  * Content-Type header (formidable's rule), else a field. */
 struct sl_multipart_part {
-    char *name;         /* the name parameter; NULL when absent */
-    char *filename;     /* the filename parameter as formidable reads it; NULL when absent */
-    char *content_type; /* the part's Content-Type value as written; NULL for fields */
+    char *name;              /* the name parameter; NULL when absent */
+    char *filename;          /* the filename parameter as formidable reads it; NULL when absent */
+    char *content_type;      /* the part's Content-Type value as written; NULL for fields */
     char *transfer_encoding; /* lower-cased Content-Transfer-Encoding, else the body charset */
     unsigned char *data;     /* the part's bytes (base64 transfer encoding decoded) */
     size_t len;
@@ -89,8 +99,8 @@ struct sl_multipart {
  * were complete before the error (formidable's callback still gets them).
  * Past a limit returns SL_ERR_LIMIT, likewise with the complete parts.
  * *out is always to be freed. */
-int sl_multipart_parse(const char *content_type, const char *charset, const void *body,
-                       size_t len, struct sl_multipart *out, struct sl_error *err) SL_MUST_CHECK;
+int sl_multipart_parse(const char *content_type, const char *charset, const void *body, size_t len,
+                       struct sl_multipart *out, struct sl_error *err) SL_MUST_CHECK;
 void sl_multipart_free(struct sl_multipart *m);
 
 #endif

@@ -213,8 +213,9 @@ static int node_entries(const char *workflow_id, const json_t *node, struct entr
     char *raw = pathv && !json_is_null(pathv) ? sl_jsv_to_string(pathv) : sl_strdup("");
     if (raw[0] == '=') {
         free(raw);
-        sl_error_set(err, "webhook path of node '%s' is an expression, which sluice does not "
-                          "evaluate for registration",
+        sl_error_set(err,
+                     "webhook path of node '%s' is an expression, which sluice does not "
+                     "evaluate for registration",
                      name);
         return SL_ERR_INVALID;
     }
@@ -311,8 +312,7 @@ int sl_webhook_table_add(struct sl_webhook_table *t, const char *workflow_id, co
         struct entry *old = find_key(t, add[k]->method, add[k]->webhook_path);
         if (old && strcmp(old->workflow_id, workflow_id)) {
             sl_error_set(err, "webhook '%s %s' of node '%s' is already used by workflow '%s'",
-                         add[k]->method, add[k]->webhook_path, add[k]->node_name,
-                         old->workflow_id);
+                         add[k]->method, add[k]->webhook_path, add[k]->node_name, old->workflow_id);
             rc = SL_ERR_INVALID;
             goto fail;
         }
@@ -639,13 +639,13 @@ static bool ip_allowed(const json_t *list, const char *ip)
 static bool is_bot(const char *ua)
 {
     static const char *const words[] = {
-        "bot",        "crawl",  "spider",        "slurp",   "facebookexternalhit",
-        "preview",    "fetch",  "http-client",   "httpclient", "monitor",
-        "scan",       "headless", "lighthouse",  "archiver", "embedly",
-        "whatsapp",   "skype",  "validator",     "checker", "scraper"};
-    static const char *const prefixes[] = {"curl", "wget", "python", "postman", "axios/",
-                                           "java/", "go-http", "okhttp", "php", "node",
-                                           "insomnia", "httpie", "ruby", "perl", "libwww"};
+        "bot",      "crawl",    "spider",      "slurp",      "facebookexternalhit",
+        "preview",  "fetch",    "http-client", "httpclient", "monitor",
+        "scan",     "headless", "lighthouse",  "archiver",   "embedly",
+        "whatsapp", "skype",    "validator",   "checker",    "scraper"};
+    static const char *const prefixes[] = {"curl",     "wget",    "python", "postman", "axios/",
+                                           "java/",    "go-http", "okhttp", "php",     "node",
+                                           "insomnia", "httpie",  "ruby",   "perl",    "libwww"};
     if (!ua || !*ua)
         return false;
     char *low = sl_jsv_lower(ua);
@@ -687,7 +687,9 @@ int sl_webhook_check_auth(const struct sl_webhook *wh, const json_t *credential,
             free(want);
             return ok ? 0 : auth_fail(resp, 403, NULL);
         }
-        bool ok = consttime_eq(u, user) & consttime_eq(p, pass);
+        bool user_ok = consttime_eq(u, user); /* both compared, whatever the first gives */
+        bool pass_ok = consttime_eq(p, pass);
+        bool ok = user_ok && pass_ok;
         OPENSSL_cleanse(p, strlen(p));
         free(u);
         free(p);
@@ -699,8 +701,8 @@ int sl_webhook_check_auth(const struct sl_webhook *wh, const json_t *credential,
         if (!*name || !*value)
             return auth_fail(resp, 500, "No authentication data defined on node!");
         char *lname = sl_jsv_lower(name);
-        const char *got = req->headers ? json_string_value(json_object_get(req->headers, lname))
-                                       : NULL;
+        const char *got =
+            req->headers ? json_string_value(json_object_get(req->headers, lname)) : NULL;
         free(lname);
         return got && consttime_eq(got, value) ? 0 : auth_fail(resp, 403, NULL);
     }
@@ -793,8 +795,7 @@ static json_t *base_json(const struct reqinfo *ri, const json_t *path_params)
     json_t *j = json_object();
     json_object_set_new(j, "headers",
                         ri->req->headers ? json_deep_copy(ri->req->headers) : json_object());
-    json_object_set_new(j, "params",
-                        path_params ? json_deep_copy(path_params) : json_object());
+    json_object_set_new(j, "params", path_params ? json_deep_copy(path_params) : json_object());
     json_object_set_new(j, "query",
                         ri->req->query ? json_deep_copy(ri->req->query) : json_object());
     return j;
@@ -825,28 +826,34 @@ static json_t *binary_item(const struct reqinfo *ri, const json_t *path_params, 
     json_object_set_new(j, "body", json_object());
     json_t *item = json_pack("{s:o}", "json", j);
     if (len) {
-        char *fname = sl_body_disposition_filename(sl_http_req_header(ri->req, "content-disposition"));
+        char *fname =
+            sl_body_disposition_filename(sl_http_req_header(ri->req, "content-disposition"));
         if (!fname) {
             char uuid[37];
             sl_random_uuid(uuid);
             fname = sl_strdup(uuid);
         }
         const char *prop = binary_property(ri);
-        json_t *bin = binary_entry(data, len, ri->type ? ri->type : "application/octet-stream",
-                                   fname);
+        json_t *bin =
+            binary_entry(data, len, ri->type ? ri->type : "application/octet-stream", fname);
         free(fname);
         json_object_set_new(item, "binary", json_pack("{s:o}", prop ? prop : "data", bin));
     }
     return item;
 }
 
+/* formidable's field/file handler: a new name gets [value], a known one
+ * a push; a name already normalized to a single value (after an error)
+ * makes JavaScript's push throw, so the value is lost. */
 static void form_add(json_t *obj, const char *key, json_t *value)
 {
     json_t *cur = json_object_get(obj, key);
     if (!cur)
         json_object_set_new(obj, key, json_pack("[o]", value));
-    else
+    else if (json_is_array(cur))
         json_array_append_new(cur, value);
+    else
+        json_decref(value);
 }
 
 /* formidable's normalizeFormData: one-element arrays become the element. */
@@ -877,13 +884,21 @@ static json_t *multipart_item(const struct reqinfo *ri, const json_t *path_param
      * n8n's form parser resolves with them */
     json_t *fields = json_object();
     json_t *files = json_object(); /* name -> [part index] */
+    bool failed = false;
     for (size_t i = 0; i < mp.n; i++) {
         struct sl_multipart_part *p = &mp.parts[i];
         const char *name = p->name ? p->name : "null";
         if (p->content_type) {
-            if (!p->len)
-                break; /* formidable: an empty file is an error, parsing stops */
-            form_add(files, name, json_integer((json_int_t)i));
+            if (!p->len && !failed) {
+                /* formidable: an empty file is an error. n8n's parser
+                 * resolves then, normalizing what it has; the parse goes
+                 * on and later fields still land in the same object (as
+                 * arrays), later files come too late */
+                normalize_form(fields);
+                failed = true;
+            }
+            if (!failed)
+                form_add(files, name, json_integer((json_int_t)i));
         } else {
             const char *te = p->transfer_encoding;
             if (!strcmp(te, "7bit") || !strcmp(te, "8bit"))
@@ -893,7 +908,8 @@ static json_t *multipart_item(const struct reqinfo *ri, const json_t *path_param
             form_add(fields, name, v ? v : sl_jsv_utf8_decode(p->data, p->len));
         }
     }
-    normalize_form(fields);
+    if (!failed)
+        normalize_form(fields);
     json_t *j = base_json(ri, path_params);
     json_object_set_new(j, "body", fields);
     json_t *item = json_pack("{s:o}", "json", j);
@@ -918,11 +934,10 @@ static json_t *multipart_item(const struct reqinfo *ri, const json_t *path_param
                     size_t kl = strlen(key);
                     if (kl >= 2 && !strcmp(key + kl - 2, "[]"))
                         kl -= 2;
-                    prop = multi ? sl_asprintf("%.*s%zu", (int)kl, key, k)
-                                 : sl_strndup(key, kl);
+                    prop = multi ? sl_asprintf("%.*s%zu", (int)kl, key, k) : sl_strndup(key, kl);
                 }
-                char *fname = p->filename && *p->filename ? sanitize_filename(p->filename)
-                                                          : random_hex(25);
+                char *fname =
+                    p->filename && *p->filename ? sanitize_filename(p->filename) : random_hex(25);
                 json_t *bin = binary_entry(p->data, p->len, p->content_type, fname);
                 free(fname);
                 json_object_set_new(binary, prop, bin);
@@ -954,7 +969,7 @@ static json_t *ints_back(json_t *v, int depth)
 {
     if (json_is_real(v)) {
         double d = json_real_value(v);
-        if (d == (double)(json_int_t)d && d > -9007199254740992.0 && d < 9007199254740992.0) {
+        if (d > -9007199254740992.0 && d < 9007199254740992.0 && d == (double)(json_int_t)d) {
             json_decref(v);
             return json_integer((json_int_t)d);
         }
@@ -1017,15 +1032,17 @@ static int parse_body(const struct reqinfo *ri, json_t **body, struct sl_http_re
         json_error_t je;
         *body = parse_json(str, slen, &je);
         if (!*body) {
-            char *hint = sl_asprintf("%s at line %d, column %d", je.text, je.line, je.column);
+            char *hint = sl_body_json_error(str, slen);
+            if (!hint)
+                hint = sl_asprintf("%s at line %d, column %d", je.text, je.line, je.column);
             parse_fail(resp, hint);
             free(hint);
             json_decref(s);
             return SL_ERR_PARSE;
         }
     } else if (xml) {
-        json_t *opts = json_pack("{s:b,s:b,s:b}", "normalize", 1, "normalizeTags", 1,
-                                 "explicitArray", 0);
+        json_t *opts =
+            json_pack("{s:b,s:b,s:b}", "normalize", 1, "normalizeTags", 1, "explicitArray", 0);
         char *xerr = NULL;
         *body = sl_xml_to_json(str, slen, opts, &xerr);
         json_decref(opts);
@@ -1045,8 +1062,7 @@ static int parse_body(const struct reqinfo *ri, json_t **body, struct sl_http_re
 }
 
 json_t *sl_webhook_items(const struct sl_webhook *wh, const struct sl_http_req *req,
-                         const json_t *path_params, const char *mode,
-                         struct sl_http_resp *resp)
+                         const json_t *path_params, const char *mode, struct sl_http_resp *resp)
 {
     struct reqinfo ri = {.wh = wh, .req = req, .options = options_of(wh)};
     sl_body_content_type(sl_http_req_header(req, "content-type"), &ri.type, &ri.charset);
@@ -1254,8 +1270,7 @@ static json_t *response_code(const struct sl_webhook *wh)
     json_t *top = json_object_get(wh->params, "responseCode");
     if (wh->version < 2 && sl_jsv_truthy(top))
         return json_incref(top);
-    json_t *values =
-        json_object_get(json_object_get(options_of(wh), "responseCode"), "values");
+    json_t *values = json_object_get(json_object_get(options_of(wh), "responseCode"), "values");
     if (json_is_object(values)) {
         json_t *custom = json_object_get(values, "customCode");
         if (sl_jsv_truthy(custom))

@@ -72,8 +72,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the whole request through each node */
     static const char *const paths[] = {"v1", "v2", "c/raw/7"};
     for (size_t k = 0; k < 3; k++) {
-        struct sl_http_req req = {.method = "POST", .path = paths[k], .body = body,
-                                  .body_len = len, .remote_addr = "127.0.0.1",
+        struct sl_http_req req = {.method = "POST",
+                                  .path = paths[k],
+                                  .body = body,
+                                  .body_len = len,
+                                  .remote_addr = "127.0.0.1",
                                   .base_url = "http://localhost"};
         req.headers = json_object();
         req.query = json_object();
