@@ -1218,10 +1218,10 @@ static void send_value(struct sl_http_resp *resp, int status, const json_t *body
     } else {
         if (!resp_header(resp, "content-type"))
             sl_http_resp_header(resp, "content-type", "application/json");
+        with_charset(resp); /* also without a body, as n8n 1.123 answers */
         if (body) {
             struct sl_buf b = {0};
             sl_jsv_stringify_to(&b, body, 0, 0);
-            with_charset(resp);
             sl_http_resp_bytes(resp, status, NULL, b.data ? b.data : "", b.len);
             sl_buf_release(&b);
         } else {
@@ -1407,6 +1407,9 @@ void sl_webhook_respond_last_node(const struct sl_webhook *wh, const json_t *ite
             free(data);
             return;
         }
+        /* n8n 1.123 sends inline bytes through res.json (the client gets
+         * {"type":"Buffer","data":[...]}) and file-stored ones as bytes;
+         * sluice sends the bytes either way, as the option promises */
         sl_http_resp_header(resp, "content-security-policy", SANDBOX_CSP);
         send_bytes(resp, status, data, len);
         free(data);
