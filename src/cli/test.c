@@ -9,7 +9,8 @@
  * that message; "sluiceTest": {"nodeExecutionOrder": [...]} also checks the
  * order in which node runs finished. Each file runs in its own child
  * process, on a virtual clock: Wait nodes and retry pauses take no time,
- * while the workflow ($now, Date) sees the time go by. `--fixtures DIR`
+ * while the workflow ($now, Date) sees the time go by; "sluiceTest":
+ * {"now": …} (epoch ms or an ISO time) sets where that clock starts. `--fixtures DIR`
  * makes absolute file paths resolve inside DIR (see core/files.h).
  */
 #include <dirent.h>
@@ -25,6 +26,7 @@
 #include "core/engine.h"
 #include "core/item.h"
 #include "core/workflow.h"
+#include "nodes/jsdate.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 
@@ -168,6 +170,19 @@ static json_t *normalize(json_t *items, bool keep_paired)
     return res;
 }
 
+/* The virtual clock's start: "sluiceTest": {"now": epoch ms or an ISO
+ * time with an offset}, else the real time. */
+static int64_t test_now(json_t *now)
+{
+    double ms;
+    if (json_is_number(now))
+        return (int64_t)json_number_value(now);
+    if (json_is_string(now) &&
+        sl_date_parse_luxon(json_string_value(now), "utc", &ms) == SL_DATE_OK)
+        return (int64_t)ms;
+    return sl_clock_wall_ms();
+}
+
 struct test_args {
     const char *path;
 };
@@ -214,7 +229,7 @@ static int run_one(void *arg, int fd)
     }
     /* waits and retry pauses pass on a virtual clock: no test sleeps */
     struct sl_clock clock;
-    sl_clock_init_virtual(&clock, sl_clock_wall_ms());
+    sl_clock_init_virtual(&clock, test_now(json_object_get(st, "now")));
     json_t *tmode = json_object_get(trig, "mode");
     struct sl_exec_opts opts = {
         .mode = json_is_string(tmode) ? json_string_value(tmode) : "manual",
