@@ -634,8 +634,44 @@ static bool ip_allowed(const json_t *list, const char *ip)
     return ok;
 }
 
-/* A short list in the spirit of the isbot package n8n uses: crawlers,
- * link previewers and HTTP libraries. */
+/* isbot's generic rules: a bare "Name" or "Name/1.2.3" (word characters,
+ * spaces, dots, hyphens, parentheses; one to three version numbers), or
+ * 50 characters or more without a space. */
+static bool generic_agent(const char *ua)
+{
+    const char *p = ua;
+    while (*p && (isalnum((unsigned char)*p) || strchr("_ .-()", *p)))
+        p++;
+    if (p > ua && !*p)
+        return true;
+    if (p > ua && *p == '/') {
+        p++;
+        if (*p == 'v')
+            p++;
+        int groups = 0;
+        size_t digits = 0;
+        for (;; p++) {
+            if (isdigit((unsigned char)*p)) {
+                digits++;
+                continue;
+            }
+            if (!digits || (groups == 2 && digits > 10))
+                break;
+            groups++;
+            digits = 0;
+            if (!*p)
+                return true;
+            if (*p != '.' || groups == 3)
+                break;
+        }
+    }
+    if (strlen(ua) >= 50 && !strchr(ua, ' '))
+        return true;
+    return false;
+}
+
+/* The isbot package n8n uses, in short: its generic rules and the words
+ * of crawlers, link previewers and HTTP libraries. */
 static bool is_bot(const char *ua)
 {
     static const char *const words[] = {
@@ -648,6 +684,8 @@ static bool is_bot(const char *ua)
                                            "insomnia", "httpie",  "ruby",   "perl",    "libwww"};
     if (!ua || !*ua)
         return false;
+    if (generic_agent(ua))
+        return true;
     char *low = sl_jsv_lower(ua);
     bool bot = false;
     for (size_t i = 0; i < sizeof words / sizeof *words && !bot; i++)

@@ -483,6 +483,45 @@ static void auth_ip_and_bots(void **state)
     assert_string_equal(resp.body, "IP is not whitelisted to access the webhook!");
     sl_http_resp_release(&resp);
     /* ignoreBots: a crawler gets WebhookAuthorizationError(403) */
+    /* isbot 3.6.13's answers (the version n8n 1.123 ships) */
+    static const struct {
+        const char *ua;
+        bool bot;
+    } agents[] = {
+        {"curl/8.0", true},
+        {"Wget/1.21", true},
+        {"python-requests/2.31", true},
+        {"PostmanRuntime/7.36", true},
+        {"MyApp/1.0", true},
+        {"MyApp", true},
+        {"facebookexternalhit/1.1", true},
+        {"Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", true},
+        {"Twitterbot/1.0", true},
+        {"WhatsApp/2.23.20.0", true},
+        {"TelegramBot (like TwitterBot)", true},
+        {"axios/1.6.2", true},
+        {"node-fetch/1.0", true},
+        {"Go-http-client/1.1", true},
+        {"okhttp/4.9.0", true},
+        {"Java/17.0.1", true},
+        {"Apache-HttpClient/4.5.13 (Java/11)", true},
+        {"HeadlessChrome/120", true},
+        {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+         "like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+         false},
+        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0", false},
+        {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like "
+         "Gecko) Version/17.1 Safari/605.1.15",
+         false},
+        {"Dalvik/2.1.0 (Linux; U; Android 13)", false},
+    };
+    for (size_t i = 0; i < sizeof agents / sizeof *agents; i++) {
+        int rc = auth("{\"path\":\"hook\",\"options\":{\"ignoreBots\":true}}", NULL, "user-agent",
+                      agents[i].ua, &resp);
+        if ((rc != 0) != agents[i].bot)
+            fail_msg("isbot(%s) should be %d", agents[i].ua, agents[i].bot);
+        sl_http_resp_release(&resp);
+    }
     assert_int_equal(auth("{\"path\":\"hook\",\"options\":{\"ignoreBots\":true}}", NULL,
                           "user-agent", "Mozilla/5.0 (compatible; Googlebot/2.1)", &resp),
                      SL_ERR_INVALID);
