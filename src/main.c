@@ -22,6 +22,18 @@ int main(int argc, char **argv)
         return sl_cli_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "test"))
         return sl_cli_test(argc - 1, argv + 1);
+    if (!strcmp(cmd, "import"))
+        return sl_cli_import(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export"))
+        return sl_cli_export(argc - 1, argv + 1);
+    if (!strcmp(cmd, "workflows"))
+        return sl_cli_workflows(argc - 1, argv + 1);
+    if (!strcmp(cmd, "activate") || !strcmp(cmd, "deactivate"))
+        return sl_cli_activate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "executions"))
+        return sl_cli_executions(argc - 1, argv + 1);
+    if (!strcmp(cmd, "apikey"))
+        return sl_cli_apikey(argc - 1, argv + 1);
     fprintf(stderr, "sluice: unknown command '%s' (see 'sluice help')\n", cmd);
     return 2;
 }

@@ -14,6 +14,12 @@ static const char overview[] =
     "commands:\n"
     "  run WORKFLOW.json [--input FILE|-] [--json]   run a workflow once (manual mode)\n"
     "  test [--fixtures DIR] PATH...                 run workflow tests (pinData = expected)\n"
+    "  import FILE... [--activate]                   store workflows from n8n exports\n"
+    "  export (--id ID | --all) [--pretty]           print stored workflows as JSON\n"
+    "  workflows list [--json]                       list the stored workflows\n"
+    "  activate ID / deactivate ID                   switch a workflow's triggers on or off\n"
+    "  executions list|show|retry ...                stored executions (see help executions)\n"
+    "  apikey create [--label L]                     make a key for the REST API\n"
     "  help [COMMAND]                                show help\n"
     "  --version                                     print the version\n";
 
@@ -58,6 +64,77 @@ static const char test_help[] =
     "--fixtures DIR: absolute file paths the workflows read or write resolve inside\n"
     "DIR (so /test/x is DIR/test/x), and DIR is allowed for file access.\n";
 
+#define STORE_ENV                                                                                  \
+    "\n"                                                                                           \
+    "The store is SLUICE_DATA_DIR/sluice.db (SLUICE_DATA_DIR defaults to ./.sluice); this\n"       \
+    "works while 'sluice serve' runs on the same directory.\n"                                     \
+    "Exit status: 0 success, 2 usage error, unknown id or refused input.\n"
+
+static const char import_help[] =
+    "usage: sluice import FILE... [--activate]\n"
+    "\n"
+    "Stores the workflows of n8n exports: a file holds one workflow object, an array\n"
+    "of them (n8n export:workflow --all) or the API's {\"data\": [...]}; \"-\" reads\n"
+    "standard input. A workflow keeps its \"id\", so importing it again updates it\n"
+    "(its versionCounter goes up); one without an id gets a new one. Prints one id\n"
+    "per line. As n8n does, imported workflows are inactive; --activate activates\n"
+    "them, after the same checks as 'sluice activate'. A file is imported whole or\n"
+    "not at all: a file that is not a workflow export gets one line naming the file\n"
+    "and the cause, and exit status 2 (the other files are still imported).\n" STORE_ENV;
+
+static const char export_help[] =
+    "usage: sluice export (--id ID | --all) [--pretty]\n"
+    "\n"
+    "Prints stored workflows as JSON, like n8n export:workflow: the workflow object\n"
+    "for --id, an array of all of them for --all. --pretty indents the output.\n" STORE_ENV;
+
+static const char workflows_help[] =
+    "usage: sluice workflows list [--json]\n"
+    "\n"
+    "Lists the stored workflows ordered by id: columns ID, ACTIVE (yes/no) and NAME;\n"
+    "with --json a JSON array of {id, name, active, createdAt, updatedAt,\n"
+    "versionCounter}.\n" STORE_ENV;
+
+static const char activate_help[] =
+    "usage: sluice activate ID\n"
+    "usage: sluice deactivate ID\n"
+    "\n"
+    "Activates a stored workflow: its webhooks and schedules run under 'sluice serve'\n"
+    "(a running server picks the change up). Activation first loads the workflow as\n"
+    "'sluice run' does, so an unknown node type or version is refused with the same\n"
+    "message, and, as in n8n, requires a node that starts the workflow by itself (a\n"
+    "trigger, poller or webhook node; a Manual Trigger is not one). Deactivate\n"
+    "switches them off.\n" STORE_ENV;
+
+static const char executions_help[] =
+    "usage: sluice executions list [--workflow ID] [--status S] [--limit N] [--json]\n"
+    "       sluice executions show ID [--data]\n"
+    "       sluice executions retry ID\n"
+    "\n"
+    "list: executions newest first (default limit 20; --limit 0 lists all). Statuses:\n"
+    "new, running, success, error, canceled, crashed, waiting. --json prints a JSON\n"
+    "array of {id, workflowId, status, mode, startedAt, stoppedAt}.\n"
+    "show: one execution as JSON in the REST API's shape; --data adds its run data\n"
+    "(when the save policy kept it) and its node runs (always kept).\n"
+    "retry: queues a new execution of a failed or crashed one, with the same input\n"
+    "(mode retry, retryOf set) and prints its id. It runs when 'sluice serve' runs: a\n"
+    "running server picks it up, else the next one to start.\n" STORE_ENV;
+
+static const char apikey_help[] =
+    "usage: sluice apikey create [--label L]\n"
+    "\n"
+    "Makes a key for the REST API (/api/v1, header X-API-KEY or X-N8N-API-KEY) and\n"
+    "prints it. The store keeps only its SHA-256 hash: the key is shown this once.\n" STORE_ENV;
+
+static const struct {
+    const char *name;
+    const char *text;
+} store_helps[] = {
+    {"import", import_help},     {"export", export_help},       {"workflows", workflows_help},
+    {"activate", activate_help}, {"deactivate", activate_help}, {"executions", executions_help},
+    {"apikey", apikey_help},
+};
+
 int sl_cli_help(const char *command, FILE *out)
 {
     if (!command) {
@@ -71,6 +148,12 @@ int sl_cli_help(const char *command, FILE *out)
     if (!strcmp(command, "test")) {
         fputs(test_help, out);
         return 0;
+    }
+    for (size_t i = 0; i < sizeof store_helps / sizeof *store_helps; i++) {
+        if (!strcmp(command, store_helps[i].name)) {
+            fputs(store_helps[i].text, out);
+            return 0;
+        }
     }
     fprintf(stderr, "sluice help: unknown command '%s'\n", command);
     return 2;

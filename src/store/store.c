@@ -80,15 +80,24 @@ static json_t *id_or_null(int64_t id)
 json_t *sl_store_workflow_doc(json_t *stored, const char *id, const char *name, bool active,
                               int64_t version, int64_t created_ms, int64_t updated_ms)
 {
-    json_t *doc = json_is_object(stored) ? stored : json_object();
-    if (doc != stored)
-        json_decref(stored);
+    /* the store's members first, as n8n lists them, then the document */
+    json_t *doc = json_object();
     json_object_set_new(doc, "id", json_string(id));
     json_object_set_new(doc, "name", json_string(name));
     json_object_set_new(doc, "active", json_boolean(active));
     json_object_set_new(doc, "versionCounter", json_integer(version));
     json_object_set_new(doc, "createdAt", time_or_null(created_ms));
     json_object_set_new(doc, "updatedAt", time_or_null(updated_ms));
+    if (json_is_object(stored)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(stored, k, v)
+        {
+            if (!json_object_get(doc, k))
+                json_object_set(doc, k, v);
+        }
+    }
+    json_decref(stored);
     if (!json_object_get(doc, "nodes"))
         json_object_set_new(doc, "nodes", json_array());
     if (!json_object_get(doc, "connections"))
