@@ -54,6 +54,8 @@ struct entry {
 struct sl_webhook_table {
     struct entry **e;
     size_t n, cap;
+    json_t *by_key; /* "METHOD path" -> index in e */
+    json_t *by_wid; /* webhookId of dynamic entries -> [indices], in registration order */
 };
 
 static const char *const methods[] = {"DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"};
@@ -62,7 +64,10 @@ static const char *const methods[] = {"DELETE", "GET", "HEAD", "PATCH", "POST", 
 
 struct sl_webhook_table *sl_webhook_table_new(void)
 {
-    return sl_calloc(1, sizeof(struct sl_webhook_table));
+    struct sl_webhook_table *t = sl_calloc(1, sizeof *t);
+    t->by_key = json_object();
+    t->by_wid = json_object();
+    return t;
 }
 
 static void entry_free(struct entry *e)
@@ -88,6 +93,8 @@ void sl_webhook_table_free(struct sl_webhook_table *t)
     for (size_t i = 0; i < t->n; i++)
         entry_free(t->e[i]);
     free(t->e);
+    json_decref(t->by_key);
+    json_decref(t->by_wid);
     free(t);
 }
 
@@ -182,10 +189,30 @@ static int output_of(const json_t *params, const char *method)
 static struct entry *find_key(const struct sl_webhook_table *t, const char *method,
                               const char *webhook_path)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->e[i]->method, method) && !strcmp(t->e[i]->webhook_path, webhook_path))
-            return t->e[i];
-    return NULL;
+    char *key = sl_asprintf("%s %s", method, webhook_path);
+    json_t *i = json_object_get(t->by_key, key);
+    free(key);
+    return i ? t->e[json_integer_value(i)] : NULL;
+}
+
+static void index_wid(struct sl_webhook_table *t, const struct entry *e, size_t i)
+{
+    if (!e->webhook_id)
+        return;
+    json_t *list = json_object_get(t->by_wid, e->webhook_id);
+    if (!list) {
+        list = json_array();
+        json_object_set_new(t->by_wid, e->webhook_id, list);
+    }
+    json_array_append_new(list, json_integer((json_int_t)i));
+}
+
+static void unindex_wid(struct sl_webhook_table *t, const struct entry *e, size_t i)
+{
+    json_t *list = e->webhook_id ? json_object_get(t->by_wid, e->webhook_id) : NULL;
+    for (size_t k = 0; k < json_array_size(list); k++)
+        if ((size_t)json_integer_value(json_array_get(list, k)) == i)
+            json_array_remove(list, k--);
 }
 
 static void table_push(struct sl_webhook_table *t, struct entry *e)
@@ -194,6 +221,10 @@ static void table_push(struct sl_webhook_table *t, struct entry *e)
         t->cap = t->cap ? t->cap * 2 : 16;
         t->e = sl_realloc(t->e, t->cap * sizeof *t->e);
     }
+    char *key = sl_asprintf("%s %s", e->method, e->webhook_path);
+    json_object_set_new(t->by_key, key, json_integer((json_int_t)t->n));
+    free(key);
+    index_wid(t, e, t->n);
     t->e[t->n++] = e;
 }
 
@@ -322,9 +353,13 @@ int sl_webhook_table_add(struct sl_webhook_table *t, const char *workflow_id, co
     for (size_t k = 0; k < n; k++) {
         struct entry *old = find_key(t, add[k]->method, add[k]->webhook_path);
         if (old) {
-            for (size_t j = 0; j < t->n; j++)
-                if (t->e[j] == old)
+            for (size_t j = 0; j < t->n; j++) {
+                if (t->e[j] == old) {
+                    unindex_wid(t, old, j);
+                    index_wid(t, add[k], j);
                     t->e[j] = add[k];
+                }
+            }
             entry_free(old);
         } else {
             table_push(t, add[k]);
@@ -372,9 +407,10 @@ static const struct entry *find_dynamic(const struct sl_webhook_table *t, const 
     int max_matches = 0;
     if (n < 0)
         goto out;
-    for (size_t i = 0; i < t->n; i++) {
-        const struct entry *e = t->e[i];
-        if (!e->webhook_id || strcmp(e->webhook_id, segs[0]) || e->path_length != n - 1)
+    json_t *candidates = json_object_get(t->by_wid, segs[0]);
+    for (size_t c = 0; c < json_array_size(candidates); c++) {
+        const struct entry *e = t->e[json_integer_value(json_array_get(candidates, c))];
+        if (e->path_length != n - 1)
             continue;
         if (method && strcmp(e->method, method))
             continue;

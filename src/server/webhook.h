@@ -24,7 +24,10 @@
  * among those the one whose static segments all occur in the request with
  * the most static segments (or, failing that, one without any). Path
  * parameters map the registered ":name" segments to the request's by
- * position. Two workflows may not register one method+path; within one
+ * position. Static paths are found by hash, dynamic ones through their
+ * webhookId, so a lookup does not grow with the table (only a miss
+ * scans it, for the methods its 404 names). Two workflows may not
+ * register one method+path; within one
  * workflow the later node wins, as n8n updates its row. Expressions in the
  * path are refused.
  *

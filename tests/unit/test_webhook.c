@@ -282,6 +282,16 @@ static void table_conflicts(void **state)
     /* the same workflow registering again replaces its rows */
     assert_int_equal(sl_webhook_table_add(t, "wf1", doc, &err), 0);
     assert_int_equal(sl_webhook_table_count(t), 7);
+    /* ... also when a dynamic path's webhookId changed: the new prefix
+     * finds it, the old one no longer does */
+    json_t *node = json_array_get(json_object_get(doc, "nodes"), 1);
+    json_object_set_new(node, "webhookId", json_string("w-user2"));
+    assert_int_equal(sl_webhook_table_add(t, "wf1", doc, &err), 0);
+    assert_int_equal(sl_webhook_table_count(t), 7);
+    assert_non_null(sl_webhook_find(t, "GET", "w-user2/users/1/posts/2", &params, &resp));
+    json_decref(params);
+    assert_null(sl_webhook_find(t, "GET", "w-user/users/1/posts/2", &params, &resp));
+    sl_http_resp_release(&resp);
     /* an expression as path is refused */
     json_t *expr = wf1(2, "{\"path\":\"={{ $json.x }}\"}", "wx");
     assert_int_equal(sl_webhook_table_add(t, "wf3", expr, &err), SL_ERR_INVALID);
