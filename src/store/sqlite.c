@@ -763,7 +763,7 @@ static int node_runs_get(struct sl_store *st, int64_t id, json_t **runs)
     return rc;
 }
 
-static int sq_exec_get_json(struct sl_store *st, int64_t id, bool with_data, json_t **row)
+static int exec_json(struct sl_store *st, int64_t id, bool with_data, json_t **row)
 {
     struct sl_store_exec e = {0};
     int rc = sq_exec_get(st, id, &e);
@@ -786,6 +786,20 @@ static int sq_exec_get_json(struct sl_store *st, int64_t id, bool with_data, jso
     }
     *row = o;
     return 0;
+}
+
+static int sq_exec_get_json(struct sl_store *st, int64_t id, bool with_data, json_t **row)
+{
+    if (!with_data || !sqlite3_get_autocommit(DB(st)))
+        return exec_json(st, id, with_data, row);
+    /* the row, its data and its node runs from one snapshot, even while
+     * the writer prunes or finishes the execution */
+    int rc = exec_sql(st, "BEGIN", "beginning a read");
+    if (rc != 0)
+        return rc;
+    rc = exec_json(st, id, with_data, row);
+    sqlite3_exec(DB(st), "COMMIT", NULL, NULL, NULL);
+    return rc;
 }
 
 static int sq_exec_input(struct sl_store *st, int64_t id, json_t **input)
@@ -967,7 +981,9 @@ static int sq_prune(struct sl_store *st, int64_t max_age_h, int64_t max_count, i
         rc = step_done(st, s, "pruning executions by count");
         removed += sqlite3_changes64(DB(st));
     }
-    if (rc == 0 && removed > 0)
+    /* also gives back pages freed since the last prune (deleted
+     * executions, data and state replaced or removed) */
+    if (rc == 0)
         rc = exec_sql(st, "PRAGMA incremental_vacuum", "reclaiming free pages");
     rc = op_end(st, own, rc);
     if (rc == 0)
