@@ -104,7 +104,7 @@ const struct sl_webhook *sl_webhook_find(const struct sl_webhook_table *t, const
  * the node has none or it was not found. Returns 0 when the request may
  * pass; otherwise fills `resp` as n8n does and returns SL_ERR_INVALID:
  *   - address not in ipWhitelist: 403 "IP is not whitelisted to access the
- *     webhook!" (text/plain-less text body, like every answer below);
+ *     webhook!" (a text body without a content type, as each answer below);
  *   - a bot's User-Agent with ignoreBots: 403 "Authorization data is
  *     wrong!";
  *   - no Authorization header (and, for basic, no x-auth-token): 401

@@ -7,7 +7,10 @@
  * live-webhooks.ts, webhook-helpers.ts, the response extractors),
  * errors/webhook-not-found.error.ts, middlewares/body-parser.ts,
  * nodes-base/nodes/Webhook (Webhook.node.ts, utils.ts, error.ts), Node's
- * querystring, formidable 3 and Express's res.send/res.json.
+ * querystring, formidable 3 and Express's res.send/res.json. The item
+ * shapes, 404/422 answers, multipart edge cases, authentication answers
+ * and the response bodies and types were also checked against a running
+ * n8n 1.123 (the version of tools/n8n-reference).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -427,18 +430,15 @@ static void auth_basic(void **state)
 static void auth_basic_token(void **state)
 {
     (void)state;
-    FILE *p =
-        popen("printf node-1-wid | openssl dgst -sha256 -hmac ann:s3cret | sed 's/.*= //'", "r");
-    char tok[128] = {0};
-    if (!p || !fgets(tok, sizeof tok, p)) {
-        if (p)
-            pclose(p);
-        skip();
-    }
-    pclose(p);
-    tok[strcspn(tok, "\n")] = '\0';
+    /* generateBasicAuthToken: HMAC-SHA256 keyed "ann:s3cret" over
+     * "<node id>-<webhookId>" = "node-1-wid"; a running n8n 1.123 accepted
+     * this token for such a node */
     struct sl_http_resp resp = {0};
-    assert_int_equal(auth(BASIC, USERPASS, "x-auth-token", tok, &resp), 0);
+    assert_int_equal(auth(BASIC, USERPASS, "x-auth-token",
+                          "80da84df4dc7575ec1aa398b5de9881c63a9a2fe0ebe89a8f5a82f2115fac1b1",
+                          &resp),
+                     0);
+    assert_int_equal(resp.status, 0);
 }
 
 static void auth_header_and_bearer(void **state)
