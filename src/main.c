@@ -34,6 +34,10 @@ int main(int argc, char **argv)
         return sl_cli_executions(argc - 1, argv + 1);
     if (!strcmp(cmd, "apikey"))
         return sl_cli_apikey(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return sl_cli_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "worker"))
+        return sl_cli_worker(argc - 1, argv + 1);
     fprintf(stderr, "sluice: unknown command '%s' (see 'sluice help')\n", cmd);
     return 2;
 }

@@ -12,6 +12,9 @@
 
 int sl_cli_run(int argc, char **argv);
 int sl_cli_test(int argc, char **argv);
+int sl_cli_serve(int argc, char **argv);
+/* Internal: a worker process of `sluice serve`. */
+int sl_cli_worker(int argc, char **argv);
 /* Prints help for `command` (NULL: the overview) to `out`; returns 0, or 2
  * for an unknown command. */
 int sl_cli_help(const char *command, FILE *out);

@@ -1424,6 +1424,37 @@ static json_t *error_json(const char *msg, const char *desc, const char *node)
     return e;
 }
 
+json_t *sl_exec_node_runs(const struct sl_exec *ex)
+{
+    json_t *list = json_array();
+    size_t *seen = sl_calloc(ex->wf->n_nodes ? ex->wf->n_nodes : 1, sizeof *seen);
+    for (size_t f = 0; f < ex->n_finished; f++) {
+        int i = ex->finished[f];
+        size_t r = seen[i]++;
+        if (r >= ex->runs[i].n)
+            continue;
+        const struct sl_run *run = &ex->runs[i].v[r];
+        size_t out = 0;
+        for (int k = 0; k < run->n_out; k++)
+            out += run->counts[k];
+        json_t *bytes = json_null();
+        if (run->out && ex->opts.keep_all)
+            bytes = json_integer((json_int_t)json_dumpb(run->out, NULL, 0, JSON_COMPACT));
+        json_array_append_new(
+            list, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:s,s:s?}", "node",
+                            node_at(ex, i)->name, "type", node_at(ex, i)->type, "run",
+                            (json_int_t)r, "startMs", (json_int_t)run->start_ms, "durationUs",
+                            (json_int_t)run->dur_us, "itemsIn", (json_int_t)run->items_in,
+                            "itemsOut", (json_int_t)out, "bytes", bytes, "status",
+                            run->failed    ? "error"
+                            : run->waiting ? "waiting"
+                                           : "success",
+                            "error", run->error));
+    }
+    free(seen);
+    return list;
+}
+
 json_t *sl_exec_result_json(const struct sl_exec *ex)
 {
     json_t *rd = json_object();

@@ -74,6 +74,12 @@ struct sl_exec_opts {
     void *lookup_ud;
     /* Called after each node run (progress display); may be NULL. */
     void (*on_node)(void *ud, const struct sl_exec *ex, const struct sl_node *node);
+    /* Called when a Respond to Webhook node built the HTTP response of
+     * this execution ({statusCode, headers, body}, borrowed for the call);
+     * the server answers the waiting request with the first one. May be
+     * NULL; sub-executions do not inherit it (as in n8n, a sub-workflow
+     * does not answer its caller's webhook). */
+    void (*on_respond)(void *ud, const struct sl_exec *ex, const json_t *response);
     void *ud;
     /* Borrowed clock for "now", waits and retry pauses (util/clock.h);
      * NULL: the real clock. Must outlive the execution. */
@@ -137,6 +143,13 @@ json_t *sl_exec_result_items(const struct sl_exec *ex);
 /* New reference: n8n's run shape {status, finished, lastNodeExecuted, error,
  * runData}. Outputs that were not kept are reported as null data. */
 json_t *sl_exec_result_json(const struct sl_exec *ex);
+
+/* New reference: every node run in the order the runs finished, as the
+ * store keeps them: {node, type, run, startMs, durationUs, itemsIn,
+ * itemsOut (total over the outputs), bytes, status ("success", "error",
+ * "waiting"), error (message or null)}. "bytes" is the size of the run's
+ * output as JSON when the output is still held (keep_all), else null. */
+json_t *sl_exec_node_runs(const struct sl_exec *ex);
 
 /* New reference: the names of the nodes in the order their runs finished
  * (n8n's nodeExecuteAfter order; a node appears once per run). */

@@ -51,6 +51,12 @@ void sl_ctx_put_to_wait(struct sl_node_ctx *ctx, int64_t till_ms)
     ctx->wait_till = till_ms;
 }
 
+void sl_ctx_respond(struct sl_node_ctx *ctx, const json_t *response)
+{
+    if (ctx->ex->opts.on_respond)
+        ctx->ex->opts.on_respond(ctx->ex->opts.ud, ctx->ex, response);
+}
+
 json_t *sl_ctx_input(const struct sl_node_ctx *ctx, int input)
 {
     if (input < 0 || input >= ctx->task->n_in || !ctx->task->in[input])

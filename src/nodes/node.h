@@ -147,6 +147,10 @@ void sl_ctx_out_null(struct sl_node_ctx *ctx);
  * as a "waiting" run. When the execution resumes, the node does not run
  * again: it passes its first input through (see core/engine.h). */
 void sl_ctx_put_to_wait(struct sl_node_ctx *ctx, int64_t till_ms);
+/* Hands the HTTP response of a webhook execution ({statusCode, headers,
+ * body}, borrowed) to the server (sl_exec_opts.on_respond); nothing
+ * happens outside the server. */
+void sl_ctx_respond(struct sl_node_ctx *ctx, const json_t *response);
 /* Number of items currently on an output. */
 size_t sl_ctx_out_count(const struct sl_node_ctx *ctx, int output);
 

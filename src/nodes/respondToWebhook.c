@@ -252,6 +252,7 @@ static int execute(struct sl_node_ctx *ctx)
         sl_ctx_out(ctx, 0, item);
         return 0;
     }
+    sl_ctx_respond(ctx, response);
     sl_ctx_pass_through(ctx, 0, 0);
     if (response_output(sl_ctx_node(ctx)))
         sl_ctx_out(ctx, 1, json_pack("{s:{s:o}}", "json", "response", response));
