@@ -68,7 +68,11 @@ struct sl_dispatch {
     /* ids of the executions this dispatcher runs or queues (as strings):
      * the scan for rows queued by others skips them */
     json_t *claimed;
+    pthread_mutex_t id_lock;
+    int64_t id_next, id_end; /* the reserved block of execution ids */
 };
+
+#define ID_BLOCK 1000
 
 /* ----------------------------------------------------------- save policy */
 
@@ -165,14 +169,8 @@ static json_t *job_input(const struct job *j)
 /* ------------------------------------------------------- store writes */
 
 struct ins {
-    struct sl_dispatch *d;
     struct sl_store_exec e;
     json_t *input;
-    /* the caller of a non-durable insert waits only for the INSERT */
-    pthread_mutex_t m;
-    pthread_cond_t c;
-    bool inserted;
-    int rc;
     char msg[256];
 };
 
@@ -180,37 +178,71 @@ static int ins_fn(struct sl_store *st, void *arg)
 {
     struct ins *in = arg;
     int rc = sl_store_exec_insert(st, &in->e, in->input);
-    if (!rc) /* before the commit makes the row visible to the scan */
-        sl_dispatch_claim(in->d, in->e.id);
-    pthread_mutex_lock(&in->m);
-    in->rc = rc;
-    if (rc)
+    if (rc) {
         snprintf(in->msg, sizeof in->msg, "%s", sl_store_errmsg(st));
-    in->inserted = true;
-    pthread_cond_signal(&in->c);
-    pthread_mutex_unlock(&in->m);
+        sl_log(SL_LOG_ERROR, "cannot store an execution", "error", in->msg, NULL);
+    }
     return rc;
 }
 
-static void ins_done_free(void *arg, int rc)
+static void ins_free(void *arg, int rc)
 {
     struct ins *in = arg;
-    if (rc && !in->rc)
-        sl_log(SL_LOG_ERROR, "an execution's row was not committed", NULL);
     json_decref(in->input);
-    pthread_mutex_destroy(&in->m);
-    pthread_cond_destroy(&in->c);
     free(in);
 }
 
-/* Writes the row of job `j` with `status`; sets j->id. */
+static void ins_owned_free(void *arg, int rc)
+{
+    struct ins *in = arg;
+    free(in->e.workflow_id);
+    free(in->e.mode);
+    ins_free(in, rc);
+}
+
+struct reserve {
+    int64_t n, first;
+};
+
+static int reserve_fn(struct sl_store *st, void *arg)
+{
+    struct reserve *r = arg;
+    return sl_store_exec_reserve_ids(st, r->n, &r->first);
+}
+
+/* The next execution id, from a block reserved in the store (so that no
+ * request waits for the store to learn its id). */
+static int next_id(struct sl_dispatch *d, int64_t *id)
+{
+    pthread_mutex_lock(&d->id_lock);
+    int rc = 0;
+    if (d->id_next >= d->id_end) {
+        struct reserve r = {ID_BLOCK, 0};
+        rc = sl_writer_run(d->writer, reserve_fn, &r);
+        if (!rc) {
+            d->id_next = r.first;
+            d->id_end = r.first + r.n;
+        }
+    }
+    if (!rc)
+        *id = d->id_next++;
+    pthread_mutex_unlock(&d->id_lock);
+    return rc;
+}
+
+/* Writes the row of job `j` with `status` under a new id (j->id). A
+ * durable job returns once the row is committed; the others go on while
+ * the writer stores it (its later updates queue behind it). */
 static int insert_row(struct sl_dispatch *d, struct job *j, const char *status, bool durable,
                       struct sl_error *err)
 {
+    if (next_id(d, &j->id)) {
+        sl_error_set(err, "the store cannot hand out execution ids");
+        return SL_ERR_IO;
+    }
+    sl_dispatch_claim(d, j->id);
     struct ins *in = sl_calloc(1, sizeof *in);
-    in->d = d;
-    pthread_mutex_init(&in->m, NULL);
-    pthread_cond_init(&in->c, NULL);
+    in->e.id = j->id;
     in->e.workflow_id = j->workflow_id;
     in->e.mode = j->mode;
     in->e.status = (char *)status;
@@ -218,25 +250,21 @@ static int insert_row(struct sl_dispatch *d, struct job *j, const char *status, 
     in->e.started_ms = !strcmp(status, SL_ST_RUNNING) ? j->queued_ms : 0;
     in->e.retry_of = j->retry_of;
     in->input = job_input(j);
-    int rc;
-    if (durable) {
-        rc = sl_writer_run(d->writer, ins_fn, in);
-        j->id = in->e.id;
-        if (rc)
-            sl_error_set(err, "the execution could not be stored: %s",
-                         in->rc ? in->msg : "commit failed");
-        ins_done_free(in, 0);
-        return rc;
+    if (!durable) {
+        /* the strings are the job's, which outlives the write only if
+         * copied: the writer may run after the job ended */
+        in->e.workflow_id = sl_strdup(j->workflow_id);
+        in->e.mode = sl_strdup(j->mode);
+        sl_writer_submit(d->writer, ins_fn, ins_owned_free, in);
+        return 0;
     }
-    sl_writer_submit(d->writer, ins_fn, ins_done_free, in);
-    pthread_mutex_lock(&in->m);
-    while (!in->inserted)
-        pthread_cond_wait(&in->c, &in->m);
-    rc = in->rc;
-    j->id = in->e.id;
-    if (rc)
-        sl_error_set(err, "the execution could not be stored: %s", in->msg);
-    pthread_mutex_unlock(&in->m);
+    int rc = sl_writer_run(d->writer, ins_fn, in);
+    if (rc) {
+        sl_error_set(err, "the execution could not be stored: %s",
+                     in->msg[0] ? in->msg : "commit failed");
+        sl_dispatch_unclaim(d, j->id);
+    }
+    ins_free(in, 0);
     return rc;
 }
 
@@ -289,8 +317,8 @@ static void write_end(struct sl_dispatch *d, const struct job *j, const char *st
     f->e.status = sl_strdup(status);
     f->e.created_ms = j->queued_ms;
     f->e.started_ms = j->started_ms;
-    bool final = strcmp(status, SL_ST_RUNNING) && strcmp(status, SL_ST_NEW) &&
-                 strcmp(status, SL_ST_WAITING);
+    bool final =
+        strcmp(status, SL_ST_RUNNING) && strcmp(status, SL_ST_NEW) && strcmp(status, SL_ST_WAITING);
     f->e.stopped_ms = final ? sl_clock_wall_ms() : 0;
     f->e.wait_till_ms = wait_till;
     f->e.retry_of = j->retry_of;
@@ -330,9 +358,9 @@ static int send_job(struct sl_dispatch *d, struct job *j, int w)
     char id[32];
     snprintf(id, sizeof id, "%lld", (long long)j->id);
     json_t *msg = json_pack("{s:s,s:I,s:s,s:s,s:I,s:s,s:b,s:b}", "t", j->state ? "resume" : "run",
-                            "job", (json_int_t)j->id, "execution", id, "workflowId",
-                            j->workflow_id, "version", (json_int_t)j->version, "mode", j->mode,
-                            "saveSuccess", j->save_success, "saveError", j->save_error);
+                            "job", (json_int_t)j->id, "execution", id, "workflowId", j->workflow_id,
+                            "version", (json_int_t)j->version, "mode", j->mode, "saveSuccess",
+                            j->save_success, "saveError", j->save_error);
     if (!known)
         json_object_set(msg, "workflow", j->doc);
     if (j->start_node)
@@ -383,8 +411,7 @@ static void pump(struct sl_dispatch *d)
             d->n_queued++;
             return;
         }
-        write_end(d, j, j->state ? SL_ST_RUNNING : SL_ST_RUNNING, NULL, NULL, NULL, NULL, NULL,
-                  0);
+        write_end(d, j, j->state ? SL_ST_RUNNING : SL_ST_RUNNING, NULL, NULL, NULL, NULL, NULL, 0);
     }
 }
 
@@ -410,7 +437,8 @@ int sl_dispatch_submit(struct sl_dispatch *d, const struct sl_job_spec *spec, in
         d->n_queued++; /* reserve the place while the row is written */
     pthread_mutex_unlock(&d->lock);
     if (full) {
-        sl_error_set(err, d->draining ? "the server is shutting down" : "the server is at capacity");
+        sl_error_set(err,
+                     d->draining ? "the server is shutting down" : "the server is at capacity");
         return SL_ERR_BUSY;
     }
     struct job *j = job_from_spec(spec);
@@ -492,8 +520,8 @@ static void finish(struct sl_dispatch *d, struct job *j, const char *status, con
     }
     char id[32];
     snprintf(id, sizeof id, "%lld", (long long)j->id);
-    sl_log(strcmp(status, SL_ST_SUCCESS) ? SL_LOG_WARN : SL_LOG_DEBUG, "execution finished",
-           "exec", id, "workflow", j->workflow_id, "status", status, "error", error, NULL);
+    sl_log(strcmp(status, SL_ST_SUCCESS) ? SL_LOG_WARN : SL_LOG_DEBUG, "execution finished", "exec",
+           id, "workflow", j->workflow_id, "status", status, "error", error, NULL);
 }
 
 static void on_frame(void *ud, int w, json_t *msg)
@@ -714,6 +742,7 @@ struct sl_dispatch *sl_dispatch_new(const struct sl_dispatch_conf *conf, struct 
     d->writer = writer;
     d->metrics = metrics;
     pthread_mutex_init(&d->lock, NULL);
+    pthread_mutex_init(&d->id_lock, NULL);
     pthread_cond_init(&d->idle, NULL);
     d->load = sl_calloc((size_t)d->conf.workers, sizeof *d->load);
     d->sent = sl_calloc((size_t)d->conf.workers, sizeof *d->sent);
@@ -721,8 +750,7 @@ struct sl_dispatch *sl_dispatch_new(const struct sl_dispatch_conf *conf, struct 
         d->sent[i] = json_object();
     d->claimed = json_object();
     struct sl_workers_cb cb = {d, on_frame, on_up, on_down};
-    d->workers =
-        sl_workers_start(d->conf.workers, d->conf.worker_threads, d->conf.exe, &cb, err);
+    d->workers = sl_workers_start(d->conf.workers, d->conf.worker_threads, d->conf.exe, &cb, err);
     if (!d->workers) {
         sl_dispatch_free(d);
         return NULL;
@@ -745,8 +773,7 @@ int sl_dispatch_drain(struct sl_dispatch *d, int timeout_s)
         if (j->on_done) {
             write_end(d, j, SL_ST_CANCELED, "the server shut down before it started", NULL, NULL,
                       NULL, NULL, 0);
-            struct sl_job_result res = {j->id, SL_ST_CANCELED, "the server is shutting down",
-                                        NULL};
+            struct sl_job_result res = {j->id, SL_ST_CANCELED, "the server is shutting down", NULL};
             j->on_done(j->ud, &res);
         }
         job_free(j);
@@ -791,6 +818,7 @@ void sl_dispatch_free(struct sl_dispatch *d)
     json_decref(d->claimed);
     free(d->load);
     pthread_mutex_destroy(&d->lock);
+    pthread_mutex_destroy(&d->id_lock);
     pthread_cond_destroy(&d->idle);
     free(d);
 }

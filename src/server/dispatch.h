@@ -48,22 +48,22 @@ struct sl_dispatch_conf {
 /* The outcome handed to on_done (borrowed for the call). */
 struct sl_job_result {
     int64_t exec_id;
-    const char *status; /* success, error, waiting, crashed, canceled */
-    const char *error;  /* NULL when none */
+    const char *status;  /* success, error, waiting, crashed, canceled */
+    const char *error;   /* NULL when none */
     const json_t *items; /* last node's items (lastNode mode), else NULL */
 };
 
 struct sl_job_spec {
     const char *workflow_id;
-    const json_t *doc;     /* the workflow document (borrowed; a reference is taken) */
-    int64_t version;       /* its versionCounter */
-    const char *mode;      /* webhook, trigger, manual, retry */
-    const char *start_node; /* NULL: n8n's start-node rule */
-    const json_t *items;    /* start items (borrowed), NULL: none */
+    const json_t *doc;         /* the workflow document (borrowed; a reference is taken) */
+    int64_t version;           /* its versionCounter */
+    const char *mode;          /* webhook, trigger, manual, retry */
+    const char *start_node;    /* NULL: n8n's start-node rule */
+    const json_t *items;       /* start items (borrowed), NULL: none */
     const char *response_mode; /* lastNode, responseNode, onReceived or NULL */
-    bool durable;           /* return only after the row is committed */
-    int64_t exec_id;        /* > 0: the row exists already (queued or recovered) */
-    int64_t retry_of;       /* 0: none */
+    bool durable;              /* return only after the row is committed */
+    int64_t exec_id;           /* > 0: the row exists already (queued or recovered) */
+    int64_t retry_of;          /* 0: none */
     /* A Respond to Webhook node's response ({statusCode, headers, body},
      * borrowed); at most once. May be NULL. */
     void (*on_response)(void *ud, const json_t *response);

@@ -155,12 +155,12 @@ static void health(struct sl_server *srv, bool readiness, struct sl_http_resp *r
     sl_dispatch_stats(srv->dispatch, &s);
     bool workers = s.workers_up > 0 && s.workers_starting == 0 && s.workers_down == 0;
     bool ok = srv->ready && workers && !srv->draining;
-    sl_http_resp_json(
-        resp, ok ? 200 : 503,
-        json_pack("{s:s,s:{s:b,s:i,s:{s:i,s:i,s:i},s:b}}", "status", ok ? "ok" : "error",
-                  "checks", "store", srv->ready, "schemaVersion",
-                  sl_store_schema_version(srv->store), "workers", "up", s.workers_up, "starting",
-                  s.workers_starting, "down", s.workers_down, "draining", srv->draining != 0));
+    sl_http_resp_json(resp, ok ? 200 : 503,
+                      json_pack("{s:s,s:{s:b,s:i,s:{s:i,s:i,s:i},s:b}}", "status",
+                                ok ? "ok" : "error", "checks", "store", srv->ready, "schemaVersion",
+                                sl_store_schema_version(srv->store), "workers", "up", s.workers_up,
+                                "starting", s.workers_starting, "down", s.workers_down, "draining",
+                                srv->draining != 0));
 }
 
 static void metrics(struct sl_server *srv, struct sl_http_resp *resp)
@@ -243,8 +243,8 @@ static bool route(struct sl_httpd *h, struct conn *cn, struct sl_http_resp *resp
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size, void **ptr)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **ptr)
 {
     struct sl_httpd *h = cls;
     struct conn *cn = *ptr;
@@ -313,13 +313,13 @@ struct sl_httpd *sl_httpd_start(struct sl_server *srv, const char *host, int por
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     struct sl_httpd *h = sl_calloc(1, sizeof *h);
     h->srv = srv;
-    h->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-            MHD_USE_ERROR_LOG,
-        (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cpus > 0 ? cpus : 2),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                                MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+                            (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+                            (unsigned)(cpus > 0 ? cpus : 2), MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!h->d) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", host, port);
         free(h);

@@ -89,9 +89,9 @@ static int reload(struct sl_server *srv)
         const char *id = json_string_value(json_object_get(doc, "id"));
         if (!id)
             continue;
-        json_object_set_new(s->workflows, id,
-                            json_pack("{s:O,s:O}", "doc", doc, "version",
-                                      json_object_get(doc, "versionCounter")));
+        json_object_set_new(
+            s->workflows, id,
+            json_pack("{s:O,s:O}", "doc", doc, "version", json_object_get(doc, "versionCounter")));
         struct sl_error err = {{0}};
         if (sl_webhook_table_add(s->test, id, doc, &err))
             sl_log(SL_LOG_DEBUG, "test webhook not registered", "workflow", id, "error", err.msg,
@@ -201,8 +201,8 @@ static void recover(struct sl_server *srv, int crash_retries)
             snprintf(sid, sizeof sid, "%lld", (long long)id);
             if (allowed && !sl_store_exec_retry(srv->store, id, &new_id)) {
                 snprintf(snew, sizeof snew, "%lld", (long long)new_id);
-                sl_log(SL_LOG_WARN, "execution crashed with the server; queued again", "exec",
-                       sid, "retry", snew, NULL);
+                sl_log(SL_LOG_WARN, "execution crashed with the server; queued again", "exec", sid,
+                       "retry", snew, NULL);
             } else {
                 sl_log(SL_LOG_WARN, "execution crashed with the server", "exec", sid, NULL);
             }
@@ -307,8 +307,8 @@ int sl_serve_main(const char *host, int port)
 {
     sl_log_init();
     if (!host)
-        host = getenv("SLUICE_HOST") && *getenv("SLUICE_HOST") ? getenv("SLUICE_HOST")
-                                                               : "127.0.0.1";
+        host =
+            getenv("SLUICE_HOST") && *getenv("SLUICE_HOST") ? getenv("SLUICE_HOST") : "127.0.0.1";
     if (!port)
         port = (int)env_int("SLUICE_PORT", 5678, 1, 65535);
     struct sl_server srv_s = {0}, *srv = &srv_s;
@@ -419,8 +419,9 @@ int sl_serve_main(const char *host, int port)
     if (left) {
         char n[16];
         snprintf(n, sizeof n, "%d", left);
-        sl_log(SL_LOG_WARN, "executions still running at the timeout; they run again at the next "
-                            "start",
+        sl_log(SL_LOG_WARN,
+               "executions still running at the timeout; they run again at the next "
+               "start",
                "count", n, NULL);
     }
     sl_httpd_stop(httpd);

@@ -23,8 +23,8 @@ struct sl_schedule;
 /* What the active workflows register, rebuilt when the store changes and
  * swapped in whole; readers hold a reference for a request. */
 struct sl_snapshot {
-    int refs; /* under sl_server.snap_lock */
-    json_t *workflows; /* id -> {doc, version} for every stored workflow */
+    int refs;                      /* under sl_server.snap_lock */
+    json_t *workflows;             /* id -> {doc, version} for every stored workflow */
     struct sl_webhook_table *live; /* active workflows: /webhook/ */
     struct sl_webhook_table *test; /* every workflow: /webhook-test/ */
     int64_t n_active;
@@ -74,8 +74,8 @@ bool sl_pending_arm(struct sl_pending *p);
 
 /* HTTP front (http.c). */
 struct sl_httpd;
-struct sl_httpd *sl_httpd_start(struct sl_server *srv, const char *host, int port,
-                                char *err, size_t errlen);
+struct sl_httpd *sl_httpd_start(struct sl_server *srv, const char *host, int port, char *err,
+                                size_t errlen);
 void sl_httpd_stop(struct sl_httpd *h);
 
 #endif

@@ -176,8 +176,8 @@ bool sl_server_webhook(struct sl_server *srv, bool test, const char *path,
         sl_http_resp_error(resp, 503, "%s: try again later", err.msg);
         sl_http_resp_header(resp, "retry-after", "1");
     } else if (rc) {
-        sl_log(SL_LOG_ERROR, "webhook not accepted", "workflow", wh->workflow_id, "node",
-               wh->node, "error", err.msg, NULL);
+        sl_log(SL_LOG_ERROR, "webhook not accepted", "workflow", wh->workflow_id, "node", wh->node,
+               "error", err.msg, NULL);
         sl_http_resp_error(resp, 500, "The workflow could not be started: %s", err.msg);
     } else if (received) {
         sl_webhook_respond_received(wh, resp);

@@ -78,7 +78,9 @@ static int spawn(struct sl_workers *ws, int i)
     }
     close(sv[1]);
     pthread_mutex_lock(&ws->lock);
+    pthread_mutex_lock(&w->wlock);
     w->fd = sv[0];
+    pthread_mutex_unlock(&w->wlock);
     w->pid = pid;
     w->state = W_STARTING;
     w->started_ms = sl_clock_wall_ms();
@@ -206,7 +208,12 @@ struct sl_workers *sl_workers_start(int n, int threads, const char *exe,
     struct sl_workers *ws = sl_calloc(1, sizeof *ws);
     ws->n = n < 1 ? 1 : n;
     ws->threads = threads < 1 ? 1 : threads;
-    ws->exe = sl_strdup(exe ? exe : "/proc/self/exe");
+    /* the binary's real path, so that workers show as "sluice" in ps */
+    char self[4096];
+    ssize_t len = exe ? -1 : readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len > 0)
+        self[len] = '\0';
+    ws->exe = sl_strdup(exe ? exe : len > 0 ? self : "/proc/self/exe");
     ws->cb = *cb;
     ws->w = sl_calloc((size_t)ws->n, sizeof *ws->w);
     pthread_mutex_init(&ws->lock, NULL);

@@ -92,6 +92,8 @@ enum q {
     Q_WF_COUNT,
     Q_WF_COUNT_ACTIVE,
     Q_EX_INSERT,
+    Q_EX_RESERVE,
+    Q_EX_RESERVE_FIRST,
     Q_EX_UPDATE,
     Q_EX_GET,
     Q_EX_DELETE,
@@ -138,7 +140,11 @@ static const char *const sql[Q_COUNT] = {
     [Q_WF_COUNT_ACTIVE] = "SELECT count(*) FROM workflows WHERE active = 1",
     [Q_EX_INSERT] = "INSERT INTO executions(workflow_id, mode, status, created_ms, started_ms, "
                     "stopped_ms, wait_till_ms, retry_of, retry_success_id, error, error_node, "
-                    "worker) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    "worker, id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [Q_EX_RESERVE] = "UPDATE sqlite_sequence SET seq = seq + ?1 WHERE name = 'executions' "
+                     "RETURNING seq - ?1",
+    [Q_EX_RESERVE_FIRST] = "INSERT INTO sqlite_sequence(name, seq) SELECT 'executions', "
+                           "coalesce(max(id), 0) + ?1 FROM executions RETURNING seq - ?1",
     [Q_EX_UPDATE] = "UPDATE executions SET status = ?2, started_ms = ?3, stopped_ms = ?4, "
                     "wait_till_ms = ?5, error = ?6, error_node = ?7, worker = ?8, "
                     "retry_success_id = ?9 WHERE id = ?1",
@@ -626,6 +632,10 @@ static int insert_row(struct sl_store *st, struct sl_store_exec *e)
     bind_text(s, 10, e->error);
     bind_text(s, 11, e->error_node);
     bind_text(s, 12, e->worker);
+    if (e->id > 0)
+        sqlite3_bind_int64(s, 13, e->id);
+    else
+        sqlite3_bind_null(s, 13);
     int rc = step_done(st, s, "inserting an execution");
     if (rc == 0)
         e->id = sqlite3_last_insert_rowid(DB(st));
@@ -641,6 +651,35 @@ static int sq_exec_insert(struct sl_store *st, struct sl_store_exec *e, const js
     rc = insert_row(st, e);
     if (rc == 0 && input)
         rc = put_json(st, Q_IN_PUT, Q_IN_DEL, e->id, input, "storing an execution's input");
+    return op_end(st, own, rc);
+}
+
+/* Moves AUTOINCREMENT's counter on by `n`: ids from the old value + 1 on
+ * are the caller's, and rows inserted without an id get later ones. */
+static int sq_exec_reserve_ids(struct sl_store *st, int64_t n, int64_t *first)
+{
+    bool own;
+    int rc = op_begin(st, &own);
+    if (rc != 0)
+        return rc;
+    for (int q = Q_EX_RESERVE; q <= Q_EX_RESERVE_FIRST && rc == 0; q++) {
+        sqlite3_stmt *s = stmt(st, q);
+        if (!s)
+            return op_end(st, own, SL_ERR_IO);
+        sqlite3_bind_int64(s, 1, n);
+        int r = sqlite3_step(s);
+        if (r == SQLITE_ROW) {
+            *first = sqlite3_column_int64(s, 0) + 1;
+            sqlite3_reset(s);
+            return op_end(st, own, 0);
+        }
+        sqlite3_reset(s);
+        if (r != SQLITE_DONE)
+            rc = sl_store_seterr(st, SL_ERR_IO, "reserving execution ids: %s",
+                                 sqlite3_errmsg(DB(st)));
+    }
+    if (rc == 0)
+        rc = sl_store_seterr(st, SL_ERR_IO, "reserving execution ids: no counter");
     return op_end(st, own, rc);
 }
 
@@ -1042,6 +1081,7 @@ const struct sl_store_backend sl_store_sqlite = {
     .workflow_delete = sq_workflow_delete,
     .workflow_count = sq_workflow_count,
     .exec_insert = sq_exec_insert,
+    .exec_reserve_ids = sq_exec_reserve_ids,
     .exec_update = sq_exec_update,
     .exec_get = sq_exec_get,
     .exec_delete = sq_exec_delete,

@@ -362,6 +362,13 @@ void sl_store_exec_release(struct sl_store_exec *e)
     memset(e, 0, sizeof *e);
 }
 
+int sl_store_exec_reserve_ids(struct sl_store *st, int64_t n, int64_t *first)
+{
+    if (n < 1)
+        return sl_store_seterr(st, SL_ERR_INVALID, "reserving %lld execution ids", (long long)n);
+    return st->be->exec_reserve_ids(st, n, first);
+}
+
 int sl_store_exec_insert(struct sl_store *st, struct sl_store_exec *e, const json_t *input)
 {
     if (!e->workflow_id || !e->mode || !e->status)

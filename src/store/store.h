@@ -122,7 +122,12 @@ struct sl_store_exec {
 };
 void sl_store_exec_release(struct sl_store_exec *e);
 
-/* Inserts `e` (its id ignored) and stores the new id in e->id. `input`
+/* Reserves `n` execution ids for the caller: [*first, *first + n). Rows
+ * inserted without an id (by this or another process) never get them, so
+ * the server hands ids to executions without waiting for the store. */
+int sl_store_exec_reserve_ids(struct sl_store *st, int64_t n, int64_t *first) SL_MUST_CHECK;
+/* Inserts `e` under e->id when it is > 0 (an id from
+ * sl_store_exec_reserve_ids), else under a new id stored in e->id. `input`
  * (may be NULL) is what the execution starts with, kept until it finishes
  * so it can run after a crash: {"startNode", "items", "responseMode", ...}
  * as the dispatcher defines it. */

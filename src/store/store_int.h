@@ -47,6 +47,7 @@ struct sl_store_backend {
     int (*workflow_count)(struct sl_store *st, bool active_only, int64_t *n);
 
     int (*exec_insert)(struct sl_store *st, struct sl_store_exec *e, const json_t *input);
+    int (*exec_reserve_ids)(struct sl_store *st, int64_t n, int64_t *first);
     int (*exec_update)(struct sl_store *st, const struct sl_store_exec *e);
     int (*exec_get)(struct sl_store *st, int64_t id, struct sl_store_exec *e);
     int (*exec_delete)(struct sl_store *st, int64_t id);
