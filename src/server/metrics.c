@@ -38,9 +38,8 @@
 
 static const double exec_le[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
                                  2.5,   5,    10,    30,   60,  120,  300};
-static const double node_le[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                 0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
-                                 1,      2.5,     5,      10,    30,     60};
+static const double node_le[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                 0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30,    60};
 #define N_EXEC_LE (sizeof exec_le / sizeof exec_le[0])
 #define N_NODE_LE (sizeof node_le / sizeof node_le[0])
 #define MAX_LE N_NODE_LE
@@ -48,9 +47,9 @@ static const double node_le[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 /* The last entry of each list is the catch-all. */
 static const char *const statuses[] = {"new",      "running", "success", "error",
                                        "canceled", "crashed", "waiting", "other"};
-static const char *const modes[] = {"cli",   "error",   "integrated", "internal",
-                                    "manual", "retry",  "trigger",    "webhook",
-                                    "evaluation", "chat", "other"};
+static const char *const modes[] = {"cli",        "error", "integrated", "internal",
+                                    "manual",     "retry", "trigger",    "webhook",
+                                    "evaluation", "chat",  "other"};
 static const char *const routes[] = {"webhook", "webhook-test", "api",
                                      "healthz", "metrics",      "other"};
 #define N_STATUS (sizeof statuses / sizeof statuses[0])
@@ -79,12 +78,12 @@ struct strtab {
 struct sl_metrics {
     pthread_mutex_t mu;
     struct strtab wf_ids;
-    struct wf_counts **wf;   /* [SL_METRICS_MAX_WORKFLOWS], made when first seen */
+    struct wf_counts **wf; /* [SL_METRICS_MAX_WORKFLOWS], made when first seen */
     struct wf_counts wf_other;
     int wf_other_used;
     struct hist exec[N_STATUS];
     struct strtab node_types;
-    struct hist *node;       /* [MAX_NODE_TYPES] */
+    struct hist *node; /* [MAX_NODE_TYPES] */
     struct hist node_other;
     uint64_t http[N_ROUTE][N_CODE];
 };
@@ -399,8 +398,7 @@ static void add_process(struct sl_buf *out)
     }
 }
 
-void sl_metrics_render(struct sl_metrics *m, const struct sl_metrics_gauges *g,
-                       struct sl_buf *out)
+void sl_metrics_render(struct sl_metrics *m, const struct sl_metrics_gauges *g, struct sl_buf *out)
 {
     pthread_mutex_lock(&m->mu);
 

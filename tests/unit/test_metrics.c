@@ -225,8 +225,8 @@ static double get(const struct parsed *p, const char *name, ...)
     }
     va_end(ap);
     double v = NAN;
-    int n = find(p, name, &v, kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8],
-                 kv[9], kv[10], kv[11], kv[12]);
+    int n = find(p, name, &v, kv[0], kv[1], kv[2], kv[3], kv[4], kv[5], kv[6], kv[7], kv[8], kv[9],
+                 kv[10], kv[11], kv[12]);
     if (n != 1)
         fail_msg("%d samples of %s (%s=%s ...), expected 1", n, name, kv[0] ? kv[0] : "",
                  kv[1] ? kv[1] : "");
@@ -404,9 +404,8 @@ static void execution_histogram(void **state)
     assert_true(check_hist(&p, h, "status", "success", "300", &sum, &count) == 7);
     assert_true(check_hist(&p, h, "status", "success", "+Inf", &sum, &count) == 8);
     /* the bounds for workflows: 5 ms .. 300 s */
-    assert_int_equal(find(&p, "sluice_execution_duration_seconds_bucket", NULL, "status",
-                          "success", NULL),
-                     16);
+    assert_int_equal(
+        find(&p, "sluice_execution_duration_seconds_bucket", NULL, "status", "success", NULL), 16);
     assert_true(check_hist(&p, h, "status", "error", "2.5", &sum, &count) == 1);
     assert_true(check_hist(&p, h, "status", "error", "1", &sum, &count) == 0);
     assert_true(sum == 2 && count == 1);
@@ -431,10 +430,8 @@ static void node_histogram(void **state)
     render(m, NULL, &p);
     const char *h = "sluice_node_duration_seconds";
     double sum, count;
-    assert_true(check_hist(&p, h, "node_type", "n8n-nodes-base.set", "0.0001", &sum, &count) ==
-                2);
-    assert_true(check_hist(&p, h, "node_type", "n8n-nodes-base.set", "0.00025", &sum, &count) ==
-                3);
+    assert_true(check_hist(&p, h, "node_type", "n8n-nodes-base.set", "0.0001", &sum, &count) == 2);
+    assert_true(check_hist(&p, h, "node_type", "n8n-nodes-base.set", "0.00025", &sum, &count) == 3);
     assert_true(count == 3 && fabs(sum - 0.00035) < 1e-12);
     assert_true(check_hist(&p, h, "node_type", "n8n-nodes-base.code", "60", &sum, &count) == 1);
     assert_true(check_hist(&p, h, "node_type", "n8n-nodes-base.code", "+Inf", &sum, &count) == 2);
@@ -670,7 +667,8 @@ static void prometheus_client_parses(void **state)
         "        \"process_cpu_seconds\": \"counter\", \"process_open_fds\": \"gauge\"}\n"
         "for n, t in want.items():\n"
         "    assert fams[n].type == t, (n, fams[n].type)\n"
-        "ids = {s.labels.get(\"workflow_id\") for s in fams[\"sluice_workflow_executions\"].samples}\n"
+        "ids = {s.labels.get(\"workflow_id\") for s in "
+        "fams[\"sluice_workflow_executions\"].samples}\n"
         "assert ids == {\"a\\\"b\\\\c\\nd\", \"wf2\"}, ids\n"
         "h = [s for s in fams[\"sluice_execution_duration_seconds\"].samples\n"
         "     if s.labels.get(\"status\") == \"error\"]\n"
@@ -687,18 +685,12 @@ static void prometheus_client_parses(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(families_and_gauges),
-        cmocka_unit_test(execution_counts),
-        cmocka_unit_test(execution_histogram),
-        cmocka_unit_test(node_histogram),
-        cmocka_unit_test(http_requests),
-        cmocka_unit_test(label_escaping),
-        cmocka_unit_test(workflow_cap),
-        cmocka_unit_test(node_type_cap),
-        cmocka_unit_test(process_metrics),
-        cmocka_unit_test(threads),
-        cmocka_unit_test(bumps_do_not_allocate),
-        cmocka_unit_test(prometheus_client_parses),
+        cmocka_unit_test(families_and_gauges),   cmocka_unit_test(execution_counts),
+        cmocka_unit_test(execution_histogram),   cmocka_unit_test(node_histogram),
+        cmocka_unit_test(http_requests),         cmocka_unit_test(label_escaping),
+        cmocka_unit_test(workflow_cap),          cmocka_unit_test(node_type_cap),
+        cmocka_unit_test(process_metrics),       cmocka_unit_test(threads),
+        cmocka_unit_test(bumps_do_not_allocate), cmocka_unit_test(prometheus_client_parses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
