@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/workflow.h"
 #include "server/api.h"
 #include "server/dispatch.h"
 #include "server/metrics.h"
@@ -193,6 +194,17 @@ static void api_changed(void *ud)
     srv->changed = 1;
 }
 
+/* A workflow can be activated when it loads (known node types and
+ * versions) and its time triggers' rules are valid. */
+static int api_check_activate(void *ud, const char *id, const json_t *doc, struct sl_error *err)
+{
+    struct sl_workflow *wf = sl_workflow_from_json(json_deep_copy(doc), err);
+    if (!wf)
+        return SL_ERR_INVALID;
+    sl_workflow_free(wf);
+    return sl_scheduler_check(doc, err);
+}
+
 /* Routes a complete request. Returns true when `resp` holds the answer,
  * false when a webhook answers later through cn->pending. */
 static bool route(struct sl_httpd *h, struct conn *cn, struct sl_http_resp *resp)
@@ -224,7 +236,8 @@ static bool route(struct sl_httpd *h, struct conn *cn, struct sl_http_resp *resp
             sl_http_resp_error(resp, 503, "the store is not available");
             return true;
         }
-        struct sl_api_hooks hooks = {.ud = srv, .store_changed = api_changed};
+        struct sl_api_hooks hooks = {
+            .ud = srv, .store_changed = api_changed, .check_activate = api_check_activate};
         sl_api_handle(st, &hooks, &cn->req, resp);
         return true;
     }

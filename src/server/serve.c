@@ -384,12 +384,21 @@ int sl_serve_main(const char *host, int port)
         version = 0;
     run_queued(srv);
     int64_t last_scan = sl_clock_wall_ms();
+    struct sl_scheduler *sched = sl_scheduler_new();
+    struct sl_snapshot *snap = sl_snapshot_get(srv);
+    sl_scheduler_load(sched, snap->workflows);
+    sl_snapshot_put(srv, snap);
+    int64_t due = sl_scheduler_fire(sched, srv, sl_clock_wall_ms());
     for (;;) {
-        struct timespec ts = {0, 200 * 1000 * 1000};
+        /* sleep until the next time trigger, a signal, or 200 ms */
+        int64_t wait_ms = 200, now = sl_clock_wall_ms();
+        if (due >= 0 && due - now < wait_ms)
+            wait_ms = due > now ? due - now : 0;
+        struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000};
         int sig = sigtimedwait(&sigs, NULL, &ts);
         if (sig == SIGTERM || sig == SIGINT)
             break;
-        int64_t now = sl_clock_wall_ms();
+        now = sl_clock_wall_ms();
         int64_t v = version;
         bool changed = srv->changed;
         if (!sl_store_data_version(srv->store, &v) && v != version)
@@ -397,11 +406,15 @@ int sl_serve_main(const char *host, int port)
         version = v;
         if (changed || now - last_scan > 5000) {
             srv->changed = 0;
-            if (changed)
-                reload(srv);
+            if (changed && !reload(srv)) {
+                snap = sl_snapshot_get(srv);
+                sl_scheduler_load(sched, snap->workflows);
+                sl_snapshot_put(srv, snap);
+            }
             run_queued(srv);
             last_scan = now;
         }
+        due = sl_scheduler_fire(sched, srv, now);
         sl_dispatch_tick(srv->dispatch, load_parked, srv);
         if (now - last_prune > 3600 * 1000) {
             struct prune_arg *p = sl_calloc(1, sizeof *p);
@@ -412,6 +425,7 @@ int sl_serve_main(const char *host, int port)
         }
     }
     srv->draining = 1;
+    sl_scheduler_free(sched);
     char tmo[16];
     snprintf(tmo, sizeof tmo, "%d", srv->shutdown_timeout_s);
     sl_log(SL_LOG_INFO, "shutting down: draining executions", "timeout_s", tmo, NULL);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "server/http.h"
 
 struct sl_store;
@@ -71,6 +72,19 @@ void sl_pending_release(struct sl_pending *p);
 /* Marks the pending answer as waiting for a wake-up: returns false when
  * it is already ready (answer now instead of suspending). */
 bool sl_pending_arm(struct sl_pending *p);
+
+/* Time triggers (scheduler.c): the timers of the active workflows. */
+struct sl_scheduler;
+struct sl_scheduler *sl_scheduler_new(void);
+void sl_scheduler_free(struct sl_scheduler *sc);
+/* Rebuilds the timers from `workflows` (the snapshot's id -> {doc,
+ * version}); unchanged triggers keep their timers. */
+void sl_scheduler_load(struct sl_scheduler *sc, const json_t *workflows);
+/* Fires what is due at `now`; returns the next due time, or -1. */
+int64_t sl_scheduler_fire(struct sl_scheduler *sc, struct sl_server *srv, int64_t now);
+/* 0 when every enabled time trigger of `doc` has valid rules; else the
+ * node, field and cause in `err`. */
+int sl_scheduler_check(const json_t *doc, struct sl_error *err);
 
 /* HTTP front (http.c). */
 struct sl_httpd;
