@@ -10,7 +10,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cli/child.h"
@@ -138,6 +140,20 @@ static void on_respond(void *ud, const struct sl_exec *ex, const json_t *respons
     send_frame(json_pack("{s:s,s:I,s:O}", "t", "respond", "job", rc->job, "response", response));
 }
 
+/* The execution's data in n8n's shape: {resultData: {runData,
+ * lastNodeExecuted, error?}}. */
+static json_t *run_data(const struct sl_exec *ex)
+{
+    json_t *res = sl_exec_result_json(ex);
+    json_t *rd = json_pack("{s:O,s:O}", "runData", json_object_get(res, "runData"),
+                           "lastNodeExecuted", json_object_get(res, "lastNodeExecuted"));
+    json_t *err = json_object_get(res, "error");
+    if (err && !json_is_null(err))
+        json_object_set(rd, "error", err);
+    json_decref(res);
+    return json_pack("{s:{},s:o}", "startData", "resultData", rd);
+}
+
 static void run_job(json_t *msg)
 {
     struct run_ctx rctx = {json_integer_value(json_object_get(msg, "job")), false};
@@ -199,7 +215,7 @@ static void run_job(json_t *msg)
             json_object_set_new(done, "waitTill", json_integer(sl_exec_wait_till(ex)));
         }
         if ((st == SL_EXEC_SUCCESS && save_success) || (st != SL_EXEC_SUCCESS && save_error))
-            json_object_set_new(done, "data", sl_exec_result_json(ex));
+            json_object_set_new(done, "data", run_data(ex));
         sl_exec_free(ex);
     }
     wf_release(e);
@@ -230,6 +246,10 @@ static void *thread_main(void *arg)
 int sl_worker_main(int fd, int threads)
 {
     W.fd = fd;
+    /* a worker never outlives its server, even one killed with -9 */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        _exit(0);
     if (threads < 1)
         threads = 1;
     pthread_t *tids = sl_calloc((size_t)threads, sizeof *tids);
