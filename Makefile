@@ -1,6 +1,6 @@
 # sluice — top-level driver.
 #   make        build build/sluice (Release, -Wall -Wextra -Werror)
-#   make run    build and run the example order processor
+#   make run    build, import the examples and start sluice serve (prints a curl line)
 #   make test   check formatting, build and run every test, then again under ASan+UBSan
 #   make fuzz   build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
 # Missing Debian packages are installed first (scripts/install-deps).
@@ -19,7 +19,7 @@ deps:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
 
 run: all
-	$(BUILD)/sluice run examples/order-processor.json --input examples/orders.json
+	scripts/run-examples $(BUILD)/sluice
 
 test: format-check test-release test-asan
 
