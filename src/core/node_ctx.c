@@ -13,6 +13,7 @@
 #include "core/jsvalue.h"
 #include "js/js.h"
 #include "util/alloc.h"
+#include "util/log.h"
 #include "util/clock.h"
 
 const struct sl_node *sl_ctx_node(const struct sl_node_ctx *ctx)
@@ -357,6 +358,6 @@ void sl_ctx_log(struct sl_node_ctx *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     char *s = sl_vasprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "[%s] %s: %s\n", ctx->ex->id, ctx->node->name, s);
+    sl_log(SL_LOG_INFO, s, "exec", ctx->ex->id, "node", ctx->node->name, NULL);
     free(s);
 }
