@@ -171,7 +171,7 @@ def wait_gone(pid, timeout):
 # ------------------------------------------------------------------ groups
 
 def group_webhooks(sluice):
-    s = Server(sluice, workflows=["received", "last", "respond", "fails"]).start()
+    s = Server(sluice, workflows=["received", "last", "respond", "fails", "params"]).start()
     try:
         code, _, body = s.json("POST", "/webhook/received", {"id": "r1"})
         check(code == 200 and body == {"message": "Workflow was started"},
@@ -187,6 +187,12 @@ def group_webhooks(sluice):
               "responseNode sends Respond to Webhook's headers: %s" % hdrs)
         code, _, body = s.json("POST", "/webhook/fails", {})
         check(code == 500, "lastNode answers 500 when the workflow fails: %s %s" % (code, body))
+        # a dynamic path is registered under the node's webhookId, as in n8n
+        code, _, body = s.json("GET", "/webhook/5f1c0e2a-orders/orders/A-17?x=1")
+        check(code == 200 and body == {"id": "A-17", "q": {"x": "1"}},
+              "path parameters reach the items (params.id): %s %s" % (code, body))
+        code, _, body = s.json("GET", "/webhook/5f1c0e2a-orders/orders")
+        check(code == 404, "a dynamic path without its parameter is not registered: %s" % code)
         code, _, body = s.json("POST", "/webhook/nope", {})
         check(code == 404 and "not registered" in json.dumps(body),
               "an unknown webhook is 404 'not registered': %s %s" % (code, body))
@@ -229,7 +235,7 @@ def group_webhooks(sluice):
             check(name in text, "/metrics has %s" % name)
         check('sluice_workflow_executions_total{workflow_id="itLastNode000001",status="success",'
               'mode="webhook"} 1' in text, "/metrics counts the lastNode execution once")
-        check("sluice_active_workflows 4" in text, "/metrics: 4 active workflows")
+        check("sluice_active_workflows 5" in text, "/metrics: 5 active workflows")
         check('sluice_workers{state="up"} 2' in text, "/metrics: 2 workers up")
         # request bodies over the limit
     finally:
