@@ -466,7 +466,37 @@ def group_api(sluice):
         s.stop()
 
 
+def group_schedule(sluice):
+    """Time triggers of active workflows fire on their own, in mode trigger."""
+    s = Server(sluice, workflows=["schedule", "interval"]).start()
+    try:
+        time.sleep(3.6)
+        rows = s.executions()
+        sched = [r for r in rows if r["workflowId"] == "itSchedule000001"]
+        inter = [r for r in rows if r["workflowId"] == "itInterval000001"]
+        check(3 <= len(sched) <= 5, "Schedule Trigger every second fired 3-5 times in 3.6 s: %d"
+              % len(sched))
+        check(3 <= len(inter) <= 5, "Interval of 1 s fired 3-5 times in 3.6 s: %d" % len(inter))
+        check(all(r["mode"] == "trigger" for r in sched + inter), "they run in mode trigger")
+        check(s.wait_settled(), "every execution finished")
+        rows = s.executions("--workflow", "itSchedule000001", "--status", "success")
+        check(len(rows) >= 3, "the scheduled executions succeeded: %d" % len(rows))
+        out = s.cli("executions", "show", rows[0]["id"], "--data") if rows else None
+        check(out is not None and "Stamp" in out.stdout and "fired" in out.stdout,
+              "the trigger's item reached the next node (saved data)")
+        out = s.cli("deactivate", "itSchedule000001")
+        check(out.returncode == 0, "deactivate from the CLI while the server runs")
+        time.sleep(1.0)  # the server notices the store change
+        before = len(s.executions("--workflow", "itSchedule000001"))
+        time.sleep(2.2)
+        after = len(s.executions("--workflow", "itSchedule000001"))
+        check(after == before, "a deactivated schedule stops firing: %d then %d" % (before, after))
+    finally:
+        s.stop()
+
+
 GROUPS = {
+    "schedule": group_schedule,
     "webhooks": group_webhooks,
     "admission": group_admission,
     "drain": group_drain,
