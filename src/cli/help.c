@@ -14,6 +14,8 @@ static const char overview[] =
     "commands:\n"
     "  run WORKFLOW.json [--input FILE|-] [--json]   run a workflow once (manual mode)\n"
     "  test [--fixtures DIR] PATH...                 run workflow tests (pinData = expected)\n"
+    "  serve [--host H] [--port P]                   run active workflows: webhooks, schedules,\n"
+    "                                                REST API, /healthz, /metrics\n"
     "  import FILE... [--activate]                   store workflows from n8n exports\n"
     "  export (--id ID | --all) [--pretty]           print stored workflows as JSON\n"
     "  workflows list [--json]                       list the stored workflows\n"
@@ -126,13 +128,36 @@ static const char apikey_help[] =
     "Makes a key for the REST API (/api/v1, header X-API-KEY or X-N8N-API-KEY) and\n"
     "prints it. The store keeps only its SHA-256 hash: the key is shown this once.\n" STORE_ENV;
 
+static const char serve_help[] =
+    "usage: sluice serve [--host H] [--port P]\n"
+    "\n"
+    "Runs the active workflows of the store: webhooks on /webhook/<path> (and\n"
+    "/webhook-test/<path> for a one-off run of any stored workflow), Schedule Trigger,\n"
+    "Cron and Interval nodes, the REST API on /api/v1, /healthz, /healthz/readiness and\n"
+    "/metrics. Executions run in worker processes that are restarted when they die;\n"
+    "SIGTERM or SIGINT stops taking work and drains what runs. The CLI commands work\n"
+    "while it runs. How it is built: docs/serve.md.\n"
+    "\n"
+    "environment (defaults in brackets):\n"
+    "  SLUICE_HOST [127.0.0.1], SLUICE_PORT [5678]   where to listen (the options win)\n"
+    "  SLUICE_DATA_DIR [./.sluice]                   the store\n"
+    "  SLUICE_WORKERS [cores], SLUICE_WORKER_CONCURRENCY [8]   worker processes, threads each\n"
+    "  SLUICE_CONCURRENCY_LIMIT [workers x threads], SLUICE_QUEUE_MAX [1000]\n"
+    "                                                past both a webhook gets 503 + Retry-After\n"
+    "  SLUICE_PAYLOAD_SIZE_MAX [16777216]            request body limit in bytes (413 past it)\n"
+    "  SLUICE_GRACEFUL_SHUTDOWN_TIMEOUT [30]         seconds to drain on SIGTERM\n"
+    "  SLUICE_EXECUTIONS_DATA_SAVE_ON_SUCCESS [none], _ON_ERROR [all], _MANUAL [all]\n"
+    "  SLUICE_EXECUTIONS_PRUNE_MAX_AGE_H [336], SLUICE_EXECUTIONS_PRUNE_MAX_COUNT [10000]\n"
+    "  SLUICE_CRASH_RETRIES [3]                      re-runs of an execution whose worker died\n"
+    "  SLUICE_METRICS [true], SLUICE_LOG_FORMAT [text|json], SLUICE_LOG_LEVEL [info]\n";
+
 static const struct {
     const char *name;
     const char *text;
 } store_helps[] = {
-    {"import", import_help},     {"export", export_help},       {"workflows", workflows_help},
-    {"activate", activate_help}, {"deactivate", activate_help}, {"executions", executions_help},
-    {"apikey", apikey_help},
+    {"serve", serve_help},           {"import", import_help},     {"export", export_help},
+    {"workflows", workflows_help},   {"activate", activate_help}, {"deactivate", activate_help},
+    {"executions", executions_help}, {"apikey", apikey_help},
 };
 
 int sl_cli_help(const char *command, FILE *out)
