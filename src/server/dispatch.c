@@ -59,6 +59,7 @@ struct sl_dispatch {
     int n_running;
     struct job *qhead, *qtail;
     int n_queued;
+    int n_submitting; /* accepted, row being written: drain waits for them */
     struct parked *parked;
     int n_parked;
     int *load; /* running jobs per worker */
@@ -433,8 +434,10 @@ int sl_dispatch_submit(struct sl_dispatch *d, const struct sl_job_spec *spec, in
     bool full = d->draining ||
                 (d->n_running >= d->conf.concurrency_limit && d->n_queued >= d->conf.queue_max);
     bool slot = d->n_running < d->conf.concurrency_limit && !d->qhead;
-    if (!full)
+    if (!full) {
         d->n_queued++; /* reserve the place while the row is written */
+        d->n_submitting++;
+    }
     pthread_mutex_unlock(&d->lock);
     if (full) {
         sl_error_set(err,
@@ -449,6 +452,8 @@ int sl_dispatch_submit(struct sl_dispatch *d, const struct sl_job_spec *spec, in
         rc = insert_row(d, j, slot ? SL_ST_RUNNING : SL_ST_NEW, spec->durable, err);
     pthread_mutex_lock(&d->lock);
     d->n_queued--;
+    if (--d->n_submitting == 0)
+        pthread_cond_broadcast(&d->idle);
     if (rc) {
         pthread_mutex_unlock(&d->lock);
         job_free(j);
@@ -782,7 +787,7 @@ int sl_dispatch_drain(struct sl_dispatch *d, int timeout_s)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += timeout_s;
     pthread_mutex_lock(&d->lock);
-    while (d->n_running > 0) {
+    while (d->n_running > 0 || d->n_submitting > 0) {
         if (pthread_cond_timedwait(&d->idle, &d->lock, &until))
             break;
     }

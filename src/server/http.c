@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,11 @@
 struct sl_httpd {
     struct MHD_Daemon *d;
     struct sl_server *srv;
+    /* requests suspended until their execution answers: at shutdown the
+     * ones still waiting are answered 503 before the daemon stops */
+    pthread_mutex_t lock;
+    struct conn *suspended;
+    int n_suspended;
 };
 
 struct conn {
@@ -39,7 +45,25 @@ struct conn {
     struct sl_pending *pending;
     struct MHD_Connection *c;
     const char *route;
+    struct conn *prev, *next; /* in sl_httpd.suspended */
+    bool listed;
 };
+
+static void unlist(struct sl_httpd *h, struct conn *cn)
+{
+    pthread_mutex_lock(&h->lock);
+    if (cn->listed) {
+        if (cn->prev)
+            cn->prev->next = cn->next;
+        else
+            h->suspended = cn->next;
+        if (cn->next)
+            cn->next->prev = cn->prev;
+        cn->listed = false;
+        h->n_suspended--;
+    }
+    pthread_mutex_unlock(&h->lock);
+}
 
 static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                   const char *value)
@@ -282,6 +306,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     struct sl_http_resp resp = {0};
     if (cn->started) { /* resumed: the execution answered */
+        unlist(h, cn);
         if (!sl_pending_take(cn->pending, &resp))
             sl_http_resp_error(&resp, 500, "no answer");
         return send_resp(h, cn, &resp);
@@ -301,7 +326,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             sl_http_resp_error(&resp, 500, "no answer");
         return send_resp(h, cn, &resp);
     }
+    pthread_mutex_lock(&h->lock);
+    cn->listed = true;
+    cn->prev = NULL;
+    cn->next = h->suspended;
+    if (h->suspended)
+        h->suspended->prev = cn;
+    h->suspended = cn;
+    h->n_suspended++;
     MHD_suspend_connection(c);
+    pthread_mutex_unlock(&h->lock);
     return MHD_YES;
 }
 
@@ -326,6 +360,7 @@ struct sl_httpd *sl_httpd_start(struct sl_server *srv, const char *host, int por
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     struct sl_httpd *h = sl_calloc(1, sizeof *h);
     h->srv = srv;
+    pthread_mutex_init(&h->lock, NULL);
     h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
                             (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
@@ -345,6 +380,20 @@ void sl_httpd_stop(struct sl_httpd *h)
 {
     if (!h)
         return;
+    /* libmicrohttpd aborts when stopped with suspended connections */
+    pthread_mutex_lock(&h->lock);
+    for (struct conn *cn = h->suspended; cn; cn = cn->next)
+        sl_pending_shutdown(cn->pending);
+    pthread_mutex_unlock(&h->lock);
+    for (int i = 0; i < 500; i++) {
+        pthread_mutex_lock(&h->lock);
+        int n = h->n_suspended;
+        pthread_mutex_unlock(&h->lock);
+        if (!n)
+            break;
+        usleep(10000);
+    }
     MHD_stop_daemon(h->d);
+    pthread_mutex_destroy(&h->lock);
     free(h);
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "core/jsvalue.h"
 #include "server/http.h"
 #include "util/alloc.h"
 
@@ -51,12 +52,18 @@ void sl_http_resp_bytes(struct sl_http_resp *resp, int status, const char *conte
 
 void sl_http_resp_json(struct sl_http_resp *resp, int status, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    /* numbers as JavaScript's JSON.stringify writes them (2.2, not
+     * 2.2000000000000002), as n8n answers */
+    struct sl_buf b = {0};
+    sl_jsv_stringify_to(&b, body, 0, 0);
     json_decref(body);
-    if (!text)
-        sl_oom();
-    sl_http_resp_bytes(resp, status, "application/json; charset=utf-8", text, strlen(text));
-    free(text);
+    size_t len = b.len;
+    char *text = sl_buf_steal(&b);
+    resp->status = status;
+    free(resp->body);
+    resp->body = text;
+    resp->body_len = len;
+    sl_http_resp_header(resp, "content-type", "application/json; charset=utf-8");
 }
 
 void sl_http_resp_error(struct sl_http_resp *resp, int status, const char *fmt, ...)

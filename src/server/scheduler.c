@@ -57,8 +57,8 @@ void sl_scheduler_free(struct sl_scheduler *sc)
  * GENERIC_TIMEZONE, else the process's (NULL). */
 static const char *workflow_zone(const json_t *doc)
 {
-    const char *tz = json_string_value(json_object_get(json_object_get(doc, "settings"),
-                                                       "timezone"));
+    const char *tz =
+        json_string_value(json_object_get(json_object_get(doc, "settings"), "timezone"));
     if (tz && *tz && strcmp(tz, "DEFAULT"))
         return tz;
     tz = getenv("GENERIC_TIMEZONE");
@@ -72,7 +72,8 @@ int sl_scheduler_check(const json_t *doc, struct sl_error *err)
     json_array_foreach(json_object_get(doc, "nodes"), i, node)
     {
         const char *type = json_string_value(json_object_get(node, "type"));
-        if (!type || !sl_schedule_is_trigger(type) || json_is_true(json_object_get(node, "disabled")))
+        if (!type || !sl_schedule_is_trigger(type) ||
+            json_is_true(json_object_get(node, "disabled")))
             continue;
         struct sl_schedule *s = sl_schedule_new(node, workflow_zone(doc), 0, err);
         if (!s)
@@ -119,8 +120,8 @@ void sl_scheduler_load(struct sl_scheduler *sc, const json_t *workflows)
                 struct sl_error err = {{0}};
                 t.s = sl_schedule_new(node, workflow_zone(doc), now, &err);
                 if (!t.s) {
-                    sl_log(SL_LOG_ERROR, "time trigger not scheduled", "workflow", id, "node",
-                           name, "error", err.msg, NULL);
+                    sl_log(SL_LOG_ERROR, "time trigger not scheduled", "workflow", id, "node", name,
+                           "error", err.msg, NULL);
                     continue;
                 }
                 t.workflow_id = sl_strdup(id);

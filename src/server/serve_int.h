@@ -67,6 +67,9 @@ bool sl_server_webhook(struct sl_server *srv, bool test, const char *path,
 struct sl_pending *sl_pending_new(void (*wake)(void *ud), void *ud);
 /* Takes the answer when ready (true), moving it into `resp`. */
 bool sl_pending_take(struct sl_pending *p, struct sl_http_resp *resp);
+/* Answers a request that still waits 503 (the server stops before its
+ * execution answered); nothing when it has its answer already. */
+void sl_pending_shutdown(struct sl_pending *p);
 /* Drops the HTTP side's reference (the job may still hold one). */
 void sl_pending_release(struct sl_pending *p);
 /* Marks the pending answer as waiting for a wake-up: returns false when

@@ -98,6 +98,14 @@ static void pending_answer(struct sl_pending *p, struct sl_http_resp *resp)
         p->wake(p->wake_ud);
 }
 
+void sl_pending_shutdown(struct sl_pending *p)
+{
+    struct sl_http_resp resp = {0};
+    sl_http_resp_error(&resp, 503, "The server is shutting down: try again later");
+    sl_http_resp_header(&resp, "retry-after", "1");
+    pending_answer(p, &resp);
+}
+
 static void job_response(void *ud, const json_t *response)
 {
     struct sl_pending *p = ud;

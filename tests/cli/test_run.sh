@@ -100,7 +100,7 @@ JSON
 SLUICE_CODE_TIMEOUT_MS=1000 "$sluice" run "$tmp/spin-retry.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "a limit is not retried and does not crash" \
     $([ $rc -eq 1 ] && grep -q "SLUICE_CODE_TIMEOUT_MS" "$tmp/err" && ! grep -q crashed "$tmp/err" \
-      && [ "$(grep -c 'Work: attempt' "$tmp/err")" -eq 1 ]; echo $?) \
+      && [ "$(grep -c ' attempt exec=.* node=Work$' "$tmp/err")" -eq 1 ]; echo $?) \
     "exit $rc: $(cat "$tmp/err")"
 
 wf hog '"const a = []; while (true) a.push(new Array(100000).fill(Math.random()));"'
@@ -181,7 +181,7 @@ check "syntax error: each item fails with 'invalid syntax'" \
     $([ $rc -eq 0 ] && [ "$(grep -o '"error":"invalid syntax"' "$tmp/out" | wc -l)" -eq 3 ]; echo $?) \
     "exit $rc: $(cat "$tmp/out")"
 check "syntax error: the detail is logged once, naming the node" \
-    $([ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "Set: invalid syntax in expression: " "$tmp/err"; echo $?) \
+    $([ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q " invalid syntax in expression: .* node=Set$" "$tmp/err"; echo $?) \
     "$(cat "$tmp/err")"
 
 total=$(grep -c '^check "' "$0")

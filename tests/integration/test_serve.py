@@ -305,7 +305,7 @@ def group_drain(sluice):
     except subprocess.TimeoutExpired:
         rc = None
         s.proc.kill()
-    check(rc == 0, "the server exits 0 after draining: %s" % rc)
+    check(rc == 0, "the server exits 0 after draining: %s (log: %s)" % (rc, s.tail() if rc else ""))
     rows = s.executions()
     check(any(r["workflowId"] == "itSlowLastNode01" and r["status"] == "success" for r in rows),
           "the drained execution is stored as success")
