@@ -60,6 +60,7 @@ struct sl_dispatch {
     struct job *qhead, *qtail;
     int n_queued;
     int n_submitting; /* accepted, row being written: drain waits for them */
+    int n_finishing;  /* ended, being stored and answered: likewise */
     struct parked *parked;
     int n_parked;
     int *load; /* running jobs per worker */
@@ -473,6 +474,16 @@ int sl_dispatch_submit(struct sl_dispatch *d, const struct sl_job_spec *spec, in
     return 0;
 }
 
+/* A job taken off the running list has been answered and stored. */
+static void ended(struct sl_dispatch *d, int n)
+{
+    pthread_mutex_lock(&d->lock);
+    d->n_finishing -= n;
+    pthread_cond_broadcast(&d->idle);
+    pump(d);
+    pthread_mutex_unlock(&d->lock);
+}
+
 /* Removes the running job `id` from the list; NULL when unknown. Lock held. */
 static struct job *take_running(struct sl_dispatch *d, int64_t id)
 {
@@ -482,9 +493,9 @@ static struct job *take_running(struct sl_dispatch *d, int64_t id)
             *p = j->next;
             j->next = NULL;
             d->n_running--;
+            d->n_finishing++; /* until ended(): drain waits for its answer */
             if (j->worker >= 0)
                 d->load[j->worker]--;
-            pthread_cond_broadcast(&d->idle);
             return j;
         }
     }
@@ -578,9 +589,7 @@ static void on_frame(void *ud, int w, json_t *msg)
         sl_dispatch_park(d, j->id, j->workflow_id, till);
     finish(d, j, status, error, json_object_get(msg, "result"));
     job_free(j);
-    pthread_mutex_lock(&d->lock);
-    pump(d);
-    pthread_mutex_unlock(&d->lock);
+    ended(d, 1);
 }
 
 static void on_up(void *ud, int w)
@@ -598,19 +607,21 @@ static void on_down(void *ud, int w, const char *why)
     pthread_mutex_lock(&d->lock);
     json_object_clear(d->sent[w]);
     struct job *lost = NULL;
+    int n_lost = 0;
     for (struct job **p = &d->running; *p;) {
         if ((*p)->worker == w) {
             struct job *j = *p;
             *p = j->next;
             d->n_running--;
+            d->n_finishing++;
             d->load[w]--;
             j->next = lost;
             lost = j;
+            n_lost++;
         } else {
             p = &(*p)->next;
         }
     }
-    pthread_cond_broadcast(&d->idle);
     pthread_mutex_unlock(&d->lock);
     while (lost) {
         struct job *j = lost;
@@ -657,9 +668,7 @@ static void on_down(void *ud, int w, const char *why)
         free(error);
         job_free(j);
     }
-    pthread_mutex_lock(&d->lock);
-    pump(d);
-    pthread_mutex_unlock(&d->lock);
+    ended(d, n_lost);
 }
 
 /* -------------------------------------------------------------- parked */
@@ -787,7 +796,7 @@ int sl_dispatch_drain(struct sl_dispatch *d, int timeout_s)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += timeout_s;
     pthread_mutex_lock(&d->lock);
-    while (d->n_running > 0 || d->n_submitting > 0) {
+    while (d->n_running > 0 || d->n_submitting > 0 || d->n_finishing > 0) {
         if (pthread_cond_timedwait(&d->idle, &d->lock, &until))
             break;
     }

@@ -110,6 +110,7 @@ static void job_response(void *ud, const json_t *response)
 {
     struct sl_pending *p = ud;
     struct sl_http_resp resp = {0};
+    sl_webhook_response_headers(p->wh, &resp);
     sl_webhook_respond_node(response, &resp);
     pending_answer(p, &resp);
 }
@@ -118,6 +119,7 @@ static void job_done(void *ud, const struct sl_job_result *res)
 {
     struct sl_pending *p = ud;
     struct sl_http_resp resp = {0};
+    sl_webhook_response_headers(p->wh, &resp);
     if (!strcmp(res->status, SL_ST_CANCELED)) {
         sl_http_resp_error(&resp, 503, "The server is shutting down");
         sl_http_resp_header(&resp, "retry-after", "1");
@@ -180,6 +182,8 @@ bool sl_server_webhook(struct sl_server *srv, bool test, const char *path,
     struct sl_error err = {{0}};
     int64_t id = 0;
     int rc = sl_dispatch_submit(srv->dispatch, &spec, &id, &err);
+    if (rc)
+        sl_webhook_response_headers(wh, resp);
     if (rc == SL_ERR_BUSY) {
         sl_http_resp_error(resp, 503, "%s: try again later", err.msg);
         sl_http_resp_header(resp, "retry-after", "1");

@@ -288,7 +288,9 @@ def group_drain(sluice):
 
     t = threading.Thread(target=call)
     t.start()
-    time.sleep(0.4)
+    end = time.time() + 10  # SIGTERM once the slow execution runs
+    while time.time() < end and not any(r["status"] == "running" for r in s.executions()):
+        time.sleep(0.05)
     s.proc.send_signal(signal.SIGTERM)
     time.sleep(0.2)
     try:
