@@ -3,7 +3,7 @@
  * errors, and next fire times in zones with DST.
  *
  * Expected fire times were computed with the `cron` npm package 3.1.7
- * that n8n 1.123 runs its schedules on:
+ * that n8n 1.123 runs its schedules on (tests/tools/cron_reference.js):
  *   new CronTime(expr, zone).getNextDateFrom(DateTime.fromMillis(after).setZone(zone))
  * applied repeatedly (the expression, zone and start are in each row).
  */
