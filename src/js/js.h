@@ -35,7 +35,9 @@ void sl_js_free(struct sl_js *js);
  * a small execution. sl_js_acquire() hands execution `ex` the runtime the
  * thread kept from its last execution, or a new one; sl_js_release() ends
  * the execution's use of it: it removes the globals the execution added
- * and the Code nodes' state, and keeps the runtime (compiled templates
+ * (enumerable ones: assignments, globalThis.x, declarations; a property
+ * made non-enumerable with Object.defineProperty stays) and the Code
+ * nodes' state, and keeps the runtime (compiled templates
  * and libraries loaded on demand included) for the thread's next
  * execution. A runtime in which a limit stopped code is freed instead.
  * What an execution does to built-in prototypes is not undone: like n8n's

@@ -503,8 +503,12 @@
         const had = new Set(before);
         for (const k of Object.getOwnPropertyNames(g)) if (!had.has(k)) baseline.add(k);
     });
+    /* Only enumerable globals are looked at: what code creates by
+     * assignment, globalThis.x = ... or a declaration is enumerable, while
+     * the hundreds of built-ins are not, and listing them all on every
+     * execution would cost more than a small execution itself. */
     hide(g, '__sl_globals_reset', function () {
-        for (const k of Object.getOwnPropertyNames(g)) {
+        for (const k of Object.keys(g)) {
             if (baseline.has(k)) continue;
             if (!delete g[k]) { try { g[k] = undefined; } catch (e) { /* read-only */ } }
         }

@@ -35,6 +35,7 @@ struct job {
     int worker;    /* -1 while queued */
     int64_t queued_ms, started_ms;
     bool responded;
+    bool input_kept; /* its row's input is stored */
     void (*on_response)(void *ud, const json_t *response);
     void (*on_done)(void *ud, const struct sl_job_result *res);
     void *ud;
@@ -251,7 +252,10 @@ static int insert_row(struct sl_dispatch *d, struct job *j, const char *status, 
     in->e.created_ms = j->queued_ms;
     in->e.started_ms = !strcmp(status, SL_ST_RUNNING) ? j->queued_ms : 0;
     in->e.retry_of = j->retry_of;
-    in->input = job_input(j);
+    /* a job whose client waits for the answer owes nothing after a crash:
+     * its input is kept only if it does not succeed (write_end) */
+    j->input_kept = durable || !j->response_mode;
+    in->input = j->input_kept ? job_input(j) : NULL;
     if (!durable) {
         /* the strings are the job's, which outlives the write only if
          * copied: the writer may run after the job ended */
@@ -271,8 +275,10 @@ static int insert_row(struct sl_dispatch *d, struct job *j, const char *status, 
 }
 
 struct fin {
+    struct sl_dispatch *d;
+    bool unclaim; /* the row leaves status new/running: release its id after the commit */
     struct sl_store_exec e;
-    json_t *node_runs, *data, *state;
+    json_t *node_runs, *data, *state, *input;
     bool set_state;
 };
 
@@ -280,6 +286,8 @@ static int fin_fn(struct sl_store *st, void *arg)
 {
     struct fin *f = arg;
     int rc = sl_store_exec_update(st, &f->e);
+    if (!rc && f->input)
+        rc = sl_store_exec_input_put(st, f->e.id, f->input);
     if (!rc && f->node_runs && json_array_size(f->node_runs))
         rc = sl_store_node_runs_put(st, f->e.id, f->node_runs);
     if (!rc && f->data)
@@ -295,6 +303,10 @@ static int fin_fn(struct sl_store *st, void *arg)
 static void fin_done(void *arg, int rc)
 {
     struct fin *f = arg;
+    /* only now may the scan for queued rows look at it again: before the
+     * commit it could still read the row as new */
+    if (f->unclaim)
+        sl_dispatch_unclaim(f->d, f->e.id);
     free(f->e.workflow_id);
     free(f->e.mode);
     free(f->e.status);
@@ -304,6 +316,7 @@ static void fin_done(void *arg, int rc)
     json_decref(f->node_runs);
     json_decref(f->data);
     json_decref(f->state);
+    json_decref(f->input);
     free(f);
 }
 
@@ -313,6 +326,7 @@ static void write_end(struct sl_dispatch *d, const struct job *j, const char *st
                       json_t *state, int64_t wait_till)
 {
     struct fin *f = sl_calloc(1, sizeof *f);
+    f->d = d;
     f->e.id = j->id;
     f->e.workflow_id = sl_strdup(j->workflow_id);
     f->e.mode = sl_strdup(j->mode);
@@ -322,6 +336,7 @@ static void write_end(struct sl_dispatch *d, const struct job *j, const char *st
     bool final =
         strcmp(status, SL_ST_RUNNING) && strcmp(status, SL_ST_NEW) && strcmp(status, SL_ST_WAITING);
     f->e.stopped_ms = final ? sl_clock_wall_ms() : 0;
+    f->unclaim = final || !strcmp(status, SL_ST_WAITING);
     f->e.wait_till_ms = wait_till;
     f->e.retry_of = j->retry_of;
     f->e.error = error ? sl_strdup(error) : NULL;
@@ -332,6 +347,8 @@ static void write_end(struct sl_dispatch *d, const struct job *j, const char *st
     f->data = data;
     f->state = state;
     f->set_state = state || !strcmp(status, SL_ST_SUCCESS) || !strcmp(status, SL_ST_ERROR);
+    if (final && strcmp(status, SL_ST_SUCCESS) && !j->input_kept)
+        f->input = job_input(j); /* for a retry */
     sl_writer_submit(d->writer, fin_fn, fin_done, f);
 }
 
@@ -526,7 +543,6 @@ bool sl_dispatch_claim(struct sl_dispatch *d, int64_t id)
 static void finish(struct sl_dispatch *d, struct job *j, const char *status, const char *error,
                    const json_t *items)
 {
-    sl_dispatch_unclaim(d, j->id);
     double secs = (double)(sl_clock_wall_ms() - j->started_ms) / 1000.0;
     if (d->metrics)
         sl_metrics_execution(d->metrics, j->workflow_id, status, j->mode, secs > 0 ? secs : 0);

@@ -53,8 +53,8 @@ void sl_scheduler_free(struct sl_scheduler *sc)
     free(sc);
 }
 
-/* The zone the workflow's dates are in: settings.timezone, else
- * GENERIC_TIMEZONE, else the process's (NULL). */
+/* The zone the workflow's schedules are in: settings.timezone, else
+ * GENERIC_TIMEZONE, else NULL (schedule.h: n8n's default zone). */
 static const char *workflow_zone(const json_t *doc)
 {
     const char *tz =

@@ -7,6 +7,7 @@
 #include "server/serve.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,7 +156,7 @@ static int load_parked(void *ud, int64_t id, const char *workflow_id, json_t **d
 static int crash_chain(struct sl_store *st, int64_t id)
 {
     int n = 0;
-    struct sl_store_exec e;
+    struct sl_store_exec e = {0};
     while (id && n < 100 && !sl_store_exec_get(st, id, &e)) {
         id = e.retry_of;
         bool crashed = e.status && !strcmp(e.status, SL_ST_CRASHED);
@@ -179,7 +180,7 @@ static void recover(struct sl_server *srv, int crash_retries)
         json_array_foreach(ids, i, v)
         {
             int64_t id = json_integer_value(v);
-            struct sl_store_exec e;
+            struct sl_store_exec e = {0};
             if (sl_store_exec_get(srv->store, id, &e))
                 continue;
             free(e.status);
@@ -214,7 +215,7 @@ static void recover(struct sl_server *srv, int crash_retries)
     if (!sl_store_exec_ids_in(srv->store, SL_ST_WAITING, &ids)) {
         json_array_foreach(ids, i, v)
         {
-            struct sl_store_exec e;
+            struct sl_store_exec e = {0};
             if (sl_store_exec_get(srv->store, json_integer_value(v), &e))
                 continue;
             sl_dispatch_park(srv->dispatch, e.id, e.workflow_id, e.wait_till_ms);
@@ -239,9 +240,11 @@ static void run_queued(struct sl_server *srv)
         int64_t id = json_integer_value(v);
         if (!sl_dispatch_claim(srv->dispatch, id))
             continue;
-        struct sl_store_exec e;
+        struct sl_store_exec e = {0};
         json_t *input = NULL;
-        if (sl_store_exec_get(srv->store, id, &e)) {
+        /* claimed, so the dispatcher has no job for it; still new? */
+        if (sl_store_exec_get(srv->store, id, &e) || strcmp(e.status, SL_ST_NEW)) {
+            sl_store_exec_release(&e);
             sl_dispatch_unclaim(srv->dispatch, id);
             continue;
         }
@@ -306,6 +309,9 @@ static void prune_done(void *arg, int rc)
 int sl_serve_main(const char *host, int port)
 {
     sl_log_init();
+    /* many threads allocate and free request-sized blocks: without this,
+     * glibc gives memory back to the kernel (madvise) again and again */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     if (!host)
         host =
             getenv("SLUICE_HOST") && *getenv("SLUICE_HOST") ? getenv("SLUICE_HOST") : "127.0.0.1";

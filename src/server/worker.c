@@ -7,6 +7,7 @@
 #include "server/worker.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ struct wf_entry {
 
 struct job {
     json_t *msg;
+    struct wf_entry *wf; /* acquired by the reader, in frame order */
     struct job *next;
 };
 
@@ -154,7 +156,15 @@ static json_t *run_data(const struct sl_exec *ex)
     return json_pack("{s:{},s:o}", "startData", "resultData", rd);
 }
 
-static void run_job(json_t *msg)
+/* Sends the end of a job that could not start. */
+static void send_failed(json_t *msg, const char *error)
+{
+    send_frame(json_pack("{s:s,s:I,s:s,s:s,s:[]}", "t", "done", "job",
+                         json_integer_value(json_object_get(msg, "job")), "status", "error",
+                         "error", error, "nodeRuns"));
+}
+
+static void run_job(json_t *msg, struct wf_entry *e)
 {
     struct run_ctx rctx = {json_integer_value(json_object_get(msg, "job")), false};
     const char *type = json_string_value(json_object_get(msg, "t"));
@@ -164,12 +174,6 @@ static void run_job(json_t *msg)
     bool save_success = json_is_true(json_object_get(msg, "saveSuccess"));
     bool save_error = json_is_true(json_object_get(msg, "saveError"));
     struct sl_error err = {{0}};
-    struct wf_entry *e = wf_acquire(msg, &err);
-    if (!e) {
-        send_frame(json_pack("{s:s,s:I,s:s,s:s,s:[]}", "t", "done", "job", rctx.job, "status",
-                             "error", "error", err.msg, "nodeRuns"));
-        return;
-    }
     const char *start = json_string_value(json_object_get(msg, "startNode"));
     struct sl_exec_opts opts = {
         .mode = mode,
@@ -237,7 +241,7 @@ static void *thread_main(void *arg)
         pthread_mutex_unlock(&W.lock);
         if (!j)
             return NULL;
-        run_job(j->msg);
+        run_job(j->msg, j->wf);
         json_decref(j->msg);
         free(j);
     }
@@ -246,6 +250,9 @@ static void *thread_main(void *arg)
 int sl_worker_main(int fd, int threads)
 {
     W.fd = fd;
+    /* many threads allocate and free request-sized blocks: without this,
+     * glibc gives memory back to the kernel (madvise) again and again */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     /* a worker never outlives its server, even one killed with -9 */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() == 1)
@@ -279,8 +286,19 @@ int sl_worker_main(int fd, int threads)
                 break; /* the server closed the socket */
             continue;
         }
+        /* The workflow document comes with the first job of its version
+         * only: taking it here, in frame order, means a later job never
+         * runs before the one that brought it was parsed. */
+        struct sl_error err = {{0}};
+        struct wf_entry *wf = wf_acquire(msg, &err);
+        if (!wf) {
+            send_failed(msg, err.msg);
+            json_decref(msg);
+            continue;
+        }
         struct job *j = sl_calloc(1, sizeof *j);
         j->msg = msg;
+        j->wf = wf;
         pthread_mutex_lock(&W.lock);
         if (W.tail)
             W.tail->next = j;

@@ -120,6 +120,13 @@ enum q {
     Q_KEY_INS,
     Q_KEY_CHECK,
     Q_KEY_COUNT,
+    /* transaction control, prepared once like the rest */
+    Q_BEGIN_IMM,
+    Q_COMMIT,
+    Q_SP_OP,
+    Q_REL_OP,
+    Q_SP_WRITE,
+    Q_REL_WRITE,
     Q_COUNT
 };
 
@@ -182,6 +189,12 @@ static const char *const sql[Q_COUNT] = {
     [Q_KEY_INS] = "INSERT INTO api_keys(label, sha256, created_at) VALUES(?1, ?2, ?3)",
     [Q_KEY_CHECK] = "SELECT 1 FROM api_keys WHERE sha256 = ?1",
     [Q_KEY_COUNT] = "SELECT count(*) FROM api_keys",
+    [Q_BEGIN_IMM] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_SP_OP] = "SAVEPOINT sl_op",
+    [Q_REL_OP] = "RELEASE sl_op",
+    [Q_SP_WRITE] = "SAVEPOINT sl_write",
+    [Q_REL_WRITE] = "RELEASE sl_write",
 };
 
 struct conn {
@@ -267,18 +280,26 @@ static int exec_sql(struct sl_store *st, const char *q, const char *what)
     return 0;
 }
 
+/* Runs the cached statement `q` (transaction control: parsed once, not on
+ * every write of a batch). */
+static int exec_q(struct sl_store *st, enum q q, const char *what)
+{
+    sqlite3_stmt *s = stmt(st, q);
+    return s ? step_done(st, s, what) : SL_ERR_IO;
+}
+
 /* A multi-statement operation is atomic: its own IMMEDIATE transaction
  * when none is open, else a savepoint inside the caller's. */
 static int op_begin(struct sl_store *st, bool *own)
 {
     *own = sqlite3_get_autocommit(DB(st)) != 0;
-    return exec_sql(st, *own ? "BEGIN IMMEDIATE" : "SAVEPOINT sl_op", "beginning a transaction");
+    return exec_q(st, *own ? Q_BEGIN_IMM : Q_SP_OP, "beginning a transaction");
 }
 
 static int op_end(struct sl_store *st, bool own, int rc)
 {
     if (rc == 0) {
-        int r = exec_sql(st, own ? "COMMIT" : "RELEASE sl_op", "committing");
+        int r = exec_q(st, own ? Q_COMMIT : Q_REL_OP, "committing");
         if (r == 0)
             return 0;
         rc = r;
@@ -406,14 +427,14 @@ static int sq_begin(struct sl_store *st)
 {
     if (!sqlite3_get_autocommit(DB(st)))
         return sl_store_seterr(st, SL_ERR_INVALID, "store: a transaction is already open");
-    return exec_sql(st, "BEGIN IMMEDIATE", "beginning a transaction");
+    return exec_q(st, Q_BEGIN_IMM, "beginning a transaction");
 }
 
 static int sq_commit(struct sl_store *st)
 {
     if (sqlite3_get_autocommit(DB(st)))
         return sl_store_seterr(st, SL_ERR_INVALID, "store: no transaction to commit");
-    return exec_sql(st, "COMMIT", "committing");
+    return exec_q(st, Q_COMMIT, "committing");
 }
 
 static void sq_rollback(struct sl_store *st)
@@ -424,12 +445,12 @@ static void sq_rollback(struct sl_store *st)
 
 static int sq_savepoint(struct sl_store *st)
 {
-    return exec_sql(st, "SAVEPOINT sl_write", "opening a savepoint");
+    return exec_q(st, Q_SP_WRITE, "opening a savepoint");
 }
 
 static int sq_release(struct sl_store *st)
 {
-    return exec_sql(st, "RELEASE sl_write", "releasing a savepoint");
+    return exec_q(st, Q_REL_WRITE, "releasing a savepoint");
 }
 
 static void sq_rollback_to(struct sl_store *st)
@@ -681,6 +702,11 @@ static int sq_exec_reserve_ids(struct sl_store *st, int64_t n, int64_t *first)
     if (rc == 0)
         rc = sl_store_seterr(st, SL_ERR_IO, "reserving execution ids: no counter");
     return op_end(st, own, rc);
+}
+
+static int sq_exec_input_put(struct sl_store *st, int64_t id, const json_t *input)
+{
+    return put_json(st, Q_IN_PUT, Q_IN_DEL, id, input, "storing an execution's input");
 }
 
 static int sq_exec_update(struct sl_store *st, const struct sl_store_exec *e)
@@ -1081,6 +1107,7 @@ const struct sl_store_backend sl_store_sqlite = {
     .workflow_delete = sq_workflow_delete,
     .workflow_count = sq_workflow_count,
     .exec_insert = sq_exec_insert,
+    .exec_input_put = sq_exec_input_put,
     .exec_reserve_ids = sq_exec_reserve_ids,
     .exec_update = sq_exec_update,
     .exec_get = sq_exec_get,

@@ -415,6 +415,11 @@ int sl_store_exec_get_json(struct sl_store *st, int64_t id, bool with_data, json
     return st->be->exec_get_json(st, id, with_data, row);
 }
 
+int sl_store_exec_input_put(struct sl_store *st, int64_t id, const json_t *input)
+{
+    return st->be->exec_input_put(st, id, input);
+}
+
 int sl_store_exec_input(struct sl_store *st, int64_t id, json_t **input)
 {
     *input = NULL;

@@ -158,6 +158,10 @@ int sl_store_exec_list(struct sl_store *st, const struct sl_store_exec_filter *f
  * saved) and "nodeRuns" (array of node runs) when `with_data`. */
 int sl_store_exec_get_json(struct sl_store *st, int64_t id, bool with_data,
                            json_t **row) SL_MUST_CHECK;
+/* Keeps `input` for execution `id` (replacing what was kept): the server
+ * stores the input of a webhook that waited for its answer only when the
+ * execution did not succeed, for retries. */
+int sl_store_exec_input_put(struct sl_store *st, int64_t id, const json_t *input) SL_MUST_CHECK;
 /* The input kept by sl_store_exec_insert (new reference), or NULL when
  * none is kept. */
 int sl_store_exec_input(struct sl_store *st, int64_t id, json_t **input) SL_MUST_CHECK;

@@ -54,6 +54,7 @@ struct sl_store_backend {
     int (*exec_list)(struct sl_store *st, const struct sl_store_exec_filter *f, json_t **rows);
     int (*exec_get_json)(struct sl_store *st, int64_t id, bool with_data, json_t **row);
     int (*exec_input)(struct sl_store *st, int64_t id, json_t **input);
+    int (*exec_input_put)(struct sl_store *st, int64_t id, const json_t *input);
     int (*exec_retry)(struct sl_store *st, int64_t id, int64_t *new_id);
     int (*exec_ids_in)(struct sl_store *st, const char *status, json_t **ids);
     int (*exec_mark_all)(struct sl_store *st, const char *from, const char *to, int64_t *n);

@@ -26,6 +26,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKFLOWS = os.path.join(HERE, "workflows")
+EXAMPLES = os.path.join(HERE, "..", "..", "examples")
+with open(os.path.join(EXAMPLES, "orders.json")) as _f:
+    ORDERS = json.load(_f)
 FAILED = []
 
 
@@ -47,7 +50,7 @@ def free_port():
 class Server:
     """A `sluice serve` process with its own data directory."""
 
-    def __init__(self, sluice, env=None, data_dir=None, workflows=None):
+    def __init__(self, sluice, env=None, data_dir=None, workflows=None, examples=None):
         self.sluice = sluice
         self.dir = data_dir or tempfile.mkdtemp(prefix="sluice-it-")
         self.port = free_port()
@@ -59,6 +62,7 @@ class Server:
         self.log = os.path.join(self.dir, "serve.log")
         if workflows:
             files = [os.path.join(WORKFLOWS, w + ".json") for w in workflows]
+            files += [os.path.join(EXAMPLES, w + ".json") for w in examples or []]
             out = self.cli("import", *files, "--activate")
             check(out.returncode == 0, "import --activate %s (%s)" % (
                 ", ".join(workflows), out.stderr.strip()))
@@ -409,7 +413,7 @@ def group_kill9(sluice):
                 break
         missing = [a for a in acked if a not in done]
         check(not missing, "every acknowledged webhook (%d) has a finished execution; missing: %s"
-              % (len(acked), missing[:10]))
+              " (data: %s)" % (len(acked), missing[:10], s.dir))
     finally:
         s2.stop()
 
@@ -497,7 +501,47 @@ def group_schedule(sluice):
         s.stop()
 
 
+def group_burst(sluice):
+    """The first requests after a start arrive together: each runs once and
+    right. (A worker gets a workflow's document with its first job only;
+    later jobs must not run before it is parsed. And a row must not be
+    taken for a queued one while its end is not yet stored.)"""
+    for round in range(3):
+        s = Server(sluice, env={"SLUICE_WORKERS": "1", "SLUICE_WORKER_CONCURRENCY": "8"},
+                   workflows=["last"], examples=["order-processor-webhook"]).start()
+        try:
+            results = []
+
+            def call(n):
+                results.append((n, s.json("POST", "/webhook/last", {"n": n})))
+
+            def orders(n):
+                results.append((-1 - n, s.json("POST", "/webhook/orders", ORDERS[:2])))
+
+            # the order processor's document is large: parsing it takes long
+            # enough for the jobs behind the first to catch up
+            threads = [threading.Thread(target=orders, args=(n,)) for n in range(8)]
+            threads += [threading.Thread(target=call, args=(n,)) for n in range(16)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            bad = [(n, r[0], r[2]) for n, r in results
+                   if r[0] != 200 or (n >= 0 and r[2] != {"doubled": 2 * n, "q": None})
+                   or (n < 0 and r[2].get("orders") != 2)]
+            check(not bad, "round %d: 24 simultaneous first requests all answered right: %s"
+                  % (round, bad[:3]))
+            check(s.wait_settled(), "every execution finished")
+            rows = s.executions()
+            check(len(rows) == 24 and all(r["status"] == "success" for r in rows),
+                  "round %d: 24 executions, all success, none run twice: %s"
+                  % (round, [(r["id"], r["status"]) for r in rows if r["status"] != "success"]))
+        finally:
+            s.stop()
+
+
 GROUPS = {
+    "burst": group_burst,
     "schedule": group_schedule,
     "webhooks": group_webhooks,
     "admission": group_admission,
