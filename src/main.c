@@ -34,6 +34,8 @@ int main(int argc, char **argv)
         return sl_cli_executions(argc - 1, argv + 1);
     if (!strcmp(cmd, "apikey"))
         return sl_cli_apikey(argc - 1, argv + 1);
+    if (!strcmp(cmd, "credentials"))
+        return sl_cli_credentials(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve"))
         return sl_cli_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "worker"))

@@ -27,6 +27,7 @@ int sl_cli_workflows(int argc, char **argv);
 int sl_cli_activate(int argc, char **argv);
 int sl_cli_executions(int argc, char **argv);
 int sl_cli_apikey(int argc, char **argv);
+int sl_cli_credentials(int argc, char **argv);
 
 /* Helpers of the store commands. sl_cli_store_open() opens the store in
  * $SLUICE_DATA_DIR (NULL after printing the reason). sl_cli_opt() matches

@@ -22,6 +22,7 @@ static const char overview[] =
     "  activate ID / deactivate ID                   switch a workflow's triggers on or off\n"
     "  executions list|show|retry ...                stored executions (see help executions)\n"
     "  apikey create [--label L]                     make a key for the REST API\n"
+    "  credentials create|list|delete ...            secrets for nodes (see help credentials)\n"
     "  help [COMMAND]                                show help\n"
     "  --version                                     print the version\n";
 
@@ -151,13 +152,29 @@ static const char serve_help[] =
     "  SLUICE_CRASH_RETRIES [3]                      re-runs of an execution whose worker died\n"
     "  SLUICE_METRICS [true], SLUICE_LOG_FORMAT [text|json], SLUICE_LOG_LEVEL [info]\n";
 
+static const char credentials_help[] =
+    "usage: sluice credentials create --type T --name N --data JSON|@FILE [--id ID]\n"
+    "       sluice credentials list [--json]\n"
+    "       sluice credentials delete ID\n"
+    "\n"
+    "Credentials hold the secrets nodes use, referenced the n8n way from a node's\n"
+    "\"credentials\": {TYPE: {id, name}}: by id, or by name when the id is not known here\n"
+    "(so a workflow exported from n8n finds a credential made here under the same\n"
+    "name). create prints the new id as its last line. Types used today: httpBasicAuth\n"
+    "{user, password} and httpHeaderAuth {name, value} for webhook authentication.\n"
+    "\n"
+    "The data is encrypted (libsodium secretbox) with SLUICE_ENCRYPTION_KEY, or else\n"
+    "with a key generated on first use into SLUICE_DATA_DIR/encryption.key (mode\n"
+    "0600): keep that file, or the credentials cannot be read. list never prints\n"
+    "secrets.\n" STORE_ENV;
+
 static const struct {
     const char *name;
     const char *text;
 } store_helps[] = {
-    {"serve", serve_help},           {"import", import_help},     {"export", export_help},
-    {"workflows", workflows_help},   {"activate", activate_help}, {"deactivate", activate_help},
-    {"executions", executions_help}, {"apikey", apikey_help},
+    {"credentials", credentials_help}, {"serve", serve_help},           {"import", import_help},
+    {"export", export_help},           {"workflows", workflows_help},   {"activate", activate_help},
+    {"deactivate", activate_help},     {"executions", executions_help}, {"apikey", apikey_help},
 };
 
 int sl_cli_help(const char *command, FILE *out)

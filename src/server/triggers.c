@@ -139,6 +139,36 @@ static void job_done(void *ud, const struct sl_job_result *res)
     pending_unref(p);
 }
 
+/* The credential a webhook's authentication needs (new reference), from
+ * the node's "credentials" reference; NULL when it needs none or it cannot
+ * be found (the auth check then answers 500, naming what is missing). */
+static json_t *webhook_credential(struct sl_server *srv, const struct sl_webhook *wh,
+                                  const json_t *doc)
+{
+    const char *auth = json_string_value(json_object_get(wh->params, "authentication"));
+    const char *type = !auth                         ? NULL
+                       : !strcmp(auth, "basicAuth")  ? "httpBasicAuth"
+                       : !strcmp(auth, "headerAuth") ? "httpHeaderAuth"
+                                                     : NULL;
+    if (!type)
+        return NULL;
+    size_t i;
+    json_t *node, *ref = NULL;
+    json_array_foreach(json_object_get(doc, "nodes"), i, node)
+    {
+        const char *name = json_string_value(json_object_get(node, "name"));
+        if (name && !strcmp(name, wh->node))
+            ref = json_object_get(json_object_get(node, "credentials"), type);
+    }
+    struct sl_store *st = ref ? sl_server_thread_store(srv) : NULL;
+    json_t *data = NULL;
+    if (st && sl_store_credential_resolve(st, type, json_string_value(json_object_get(ref, "id")),
+                                          json_string_value(json_object_get(ref, "name")), &data))
+        sl_log(SL_LOG_WARN, "webhook credential not available", "workflow", wh->workflow_id, "node",
+               wh->node, "error", sl_store_errmsg(st), NULL);
+    return data;
+}
+
 bool sl_server_webhook(struct sl_server *srv, bool test, const char *path,
                        const struct sl_http_req *req, struct sl_http_resp *resp,
                        struct sl_pending *pending)
@@ -150,12 +180,15 @@ bool sl_server_webhook(struct sl_server *srv, bool test, const char *path,
         sl_webhook_find(test ? snap->test : snap->live, req->method, path, &params, resp);
     if (!wh)
         goto out;
-    if (sl_webhook_check_auth(wh, NULL, req, resp))
+    json_t *entry = json_object_get(snap->workflows, wh->workflow_id);
+    json_t *credential = webhook_credential(srv, wh, json_object_get(entry, "doc"));
+    int denied = sl_webhook_check_auth(wh, credential, req, resp);
+    json_decref(credential);
+    if (denied)
         goto out;
     items = sl_webhook_items(wh, req, params, test ? "test" : "production", resp);
     if (!items)
         goto out;
-    json_t *entry = json_object_get(snap->workflows, wh->workflow_id);
     const char *rmode = sl_webhook_response_mode(wh);
     bool received = !strcmp(rmode, "onReceived");
     struct sl_job_spec spec = {

@@ -586,7 +586,7 @@ static bool parse_basic(const char *h, char **user, char **pass)
     while (*h == ' ')
         h++;
     size_t n = 0;
-    while (isalnum((unsigned char)h[n]) || strchr("._~+/-", h[n]))
+    while (isalnum((unsigned char)h[n]) || (h[n] && strchr("._~+/-", h[n])))
         n++;
     if (n == 0)
         return false;

@@ -120,6 +120,11 @@ enum q {
     Q_KEY_INS,
     Q_KEY_CHECK,
     Q_KEY_COUNT,
+    Q_CRED_PUT,
+    Q_CRED_BY_ID,
+    Q_CRED_BY_NAME,
+    Q_CRED_LIST,
+    Q_CRED_DEL,
     /* transaction control, prepared once like the rest */
     Q_BEGIN_IMM,
     Q_COMMIT,
@@ -189,6 +194,14 @@ static const char *const sql[Q_COUNT] = {
     [Q_KEY_INS] = "INSERT INTO api_keys(label, sha256, created_at) VALUES(?1, ?2, ?3)",
     [Q_KEY_CHECK] = "SELECT 1 FROM api_keys WHERE sha256 = ?1",
     [Q_KEY_COUNT] = "SELECT count(*) FROM api_keys",
+    [Q_CRED_PUT] = "INSERT INTO credentials(id, name, type, data, nonce, created_at, updated_at) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    [Q_CRED_BY_ID] = "SELECT type, data, nonce FROM credentials WHERE id = ?1",
+    [Q_CRED_BY_NAME] = "SELECT type, data, nonce FROM credentials WHERE name = ?1 AND type = ?2 "
+                       "ORDER BY created_at LIMIT 1",
+    [Q_CRED_LIST] =
+        "SELECT id, name, type, created_at, updated_at FROM credentials ORDER BY name, id",
+    [Q_CRED_DEL] = "DELETE FROM credentials WHERE id = ?1",
     [Q_BEGIN_IMM] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_SP_OP] = "SAVEPOINT sl_op",
@@ -1058,6 +1071,100 @@ static int sq_prune(struct sl_store *st, int64_t max_age_h, int64_t max_count, i
 
 /* ------------------------------------------------------------- API keys */
 
+/* ---------------------------------------------------------- credentials */
+
+static int sq_cred_put(struct sl_store *st, const char *id, const char *name, const char *type,
+                       const void *box, size_t box_len, const void *nonce, size_t nonce_len)
+{
+    sqlite3_stmt *s = stmt(st, Q_CRED_PUT);
+    if (!s)
+        return SL_ERR_IO;
+    bind_text(s, 1, id);
+    bind_text(s, 2, name);
+    bind_text(s, 3, type);
+    sqlite3_bind_blob(s, 4, box, (int)box_len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 5, nonce, (int)nonce_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 6, sl_clock_wall_ms());
+    int r = sqlite3_step(s);
+    int rc = 0;
+    if (r == SQLITE_CONSTRAINT || sqlite3_extended_errcode(DB(st)) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        rc = sl_store_seterr(st, SL_ERR_INVALID, "credential id '%s' is taken", id);
+    else if (r != SQLITE_DONE)
+        rc = dberr(st, "storing a credential");
+    done(s);
+    return rc;
+}
+
+static void *blob_dup(sqlite3_stmt *s, int i, size_t *len)
+{
+    *len = (size_t)sqlite3_column_bytes(s, i);
+    void *p = sl_malloc(*len ? *len : 1);
+    if (*len)
+        memcpy(p, sqlite3_column_blob(s, i), *len);
+    return p;
+}
+
+static int sq_cred_get(struct sl_store *st, const char *id, const char *name, const char *type,
+                       char **type_out, void **box, size_t *box_len, void **nonce,
+                       size_t *nonce_len)
+{
+    sqlite3_stmt *s = stmt(st, id ? Q_CRED_BY_ID : Q_CRED_BY_NAME);
+    if (!s)
+        return SL_ERR_IO;
+    bind_text(s, 1, id ? id : name);
+    if (!id)
+        bind_text(s, 2, type);
+    int r = sqlite3_step(s), rc = 0;
+    if (r == SQLITE_ROW) {
+        *type_out = col_strdup(s, 0);
+        *box = blob_dup(s, 1, box_len);
+        *nonce = blob_dup(s, 2, nonce_len);
+    } else if (r == SQLITE_DONE) {
+        rc = SL_ERR_NOT_FOUND;
+    } else {
+        rc = dberr(st, "reading a credential");
+    }
+    done(s);
+    return rc;
+}
+
+static int sq_cred_list(struct sl_store *st, json_t **rows)
+{
+    sqlite3_stmt *s = stmt(st, Q_CRED_LIST);
+    if (!s)
+        return SL_ERR_IO;
+    json_t *a = json_array();
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        char created[32], updated[32];
+        sl_store_iso_time(sqlite3_column_int64(s, 3), created);
+        sl_store_iso_time(sqlite3_column_int64(s, 4), updated);
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", sqlite3_column_text(s, 0),
+                                           "name", sqlite3_column_text(s, 1), "type",
+                                           sqlite3_column_text(s, 2), "createdAt", created,
+                                           "updatedAt", updated));
+    }
+    int rc = r == SQLITE_DONE ? 0 : dberr(st, "listing credentials");
+    done(s);
+    if (rc)
+        json_decref(a);
+    else
+        *rows = a;
+    return rc;
+}
+
+static int sq_cred_delete(struct sl_store *st, const char *id)
+{
+    sqlite3_stmt *s = stmt(st, Q_CRED_DEL);
+    if (!s)
+        return SL_ERR_IO;
+    bind_text(s, 1, id);
+    int rc = step_done(st, s, "deleting a credential");
+    if (!rc && sqlite3_changes(DB(st)) == 0)
+        rc = sl_store_seterr(st, SL_ERR_NOT_FOUND, "credential '%s' does not exist", id);
+    return rc;
+}
+
 static int sq_apikey_create(struct sl_store *st, const char *label, const char *hash)
 {
     sqlite3_stmt *s = stmt(st, Q_KEY_INS);
@@ -1107,6 +1214,10 @@ const struct sl_store_backend sl_store_sqlite = {
     .workflow_delete = sq_workflow_delete,
     .workflow_count = sq_workflow_count,
     .exec_insert = sq_exec_insert,
+    .cred_put = sq_cred_put,
+    .cred_get = sq_cred_get,
+    .cred_list = sq_cred_list,
+    .cred_delete = sq_cred_delete,
     .exec_input_put = sq_exec_input_put,
     .exec_reserve_ids = sq_exec_reserve_ids,
     .exec_update = sq_exec_update,

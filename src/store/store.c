@@ -255,7 +255,7 @@ void sl_store_rollback_to(struct sl_store *st)
 /* ------------------------------------------------------------ workflows */
 
 /* n8n's ids: letters and digits (nanoid's alphabet without - and _). */
-static void random_alnum(char *out, size_t n)
+void sl_store_random_id(char *out, size_t n)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     size_t i = 0;
@@ -293,7 +293,7 @@ int sl_store_workflow_save(struct sl_store *st, const json_t *doc, char **id)
     } else if (json_is_integer(jid)) { /* older n8n exports number their workflows */
         snprintf(wid, sizeof wid, "%lld", (long long)json_integer_value(jid));
     } else if (!jid || json_is_null(jid)) {
-        random_alnum(wid, 16);
+        sl_store_random_id(wid, 16);
     } else {
         return sl_store_seterr(st, SL_ERR_INVALID, "workflow: \"id\" is not a string");
     }
@@ -500,7 +500,7 @@ int sl_store_apikey_create(struct sl_store *st, const char *label, char **key)
     *key = NULL;
     char k[44];
     memcpy(k, "sl_", 3);
-    random_alnum(k + 3, 40);
+    sl_store_random_id(k + 3, 40);
     char hash[65];
     sha256_hex(k, hash);
     int rc = st->be->apikey_create(st, label ? label : "", hash);

@@ -209,4 +209,27 @@ int sl_store_apikey_create(struct sl_store *st, const char *label, char **key) S
 int sl_store_apikey_check(struct sl_store *st, const char *key) SL_MUST_CHECK;
 int sl_store_apikey_count(struct sl_store *st, int64_t *n) SL_MUST_CHECK;
 
+/* ---------------------------------------------------------- credentials
+ *
+ * A credential is {id, name, type, data}; `data` (the secrets, a JSON
+ * object) is stored encrypted with libsodium's secretbox under the
+ * instance key: SLUICE_ENCRYPTION_KEY (any text; hashed to 32 bytes), or
+ * else a random key generated on first use into <data dir>/encryption.key
+ * (mode 0600), as n8n keeps its own. Without the key the data cannot be
+ * read: losing the key file loses the credentials. */
+
+/* Stores a new credential; its id (16 letters and digits, or `id` when
+ * given and free) goes to *new_id. */
+int sl_store_credential_create(struct sl_store *st, const char *id, const char *name,
+                               const char *type, const json_t *data, char **new_id) SL_MUST_CHECK;
+/* Resolves a node's credential reference the way n8n imports expect: by
+ * `id` when it exists here, else by `name` (so a workflow exported from
+ * n8n finds a credential created here under the same name); it must be of
+ * `type`. The decrypted data (new reference) goes to *data. */
+int sl_store_credential_resolve(struct sl_store *st, const char *type, const char *id,
+                                const char *name, json_t **data) SL_MUST_CHECK;
+/* [{id, name, type, createdAt, updatedAt}], never the data. */
+int sl_store_credential_list(struct sl_store *st, json_t **rows) SL_MUST_CHECK;
+int sl_store_credential_delete(struct sl_store *st, const char *id) SL_MUST_CHECK;
+
 #endif

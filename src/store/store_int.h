@@ -68,6 +68,14 @@ struct sl_store_backend {
     int (*apikey_create)(struct sl_store *st, const char *label, const char *hash);
     int (*apikey_check)(struct sl_store *st, const char *hash);
     int (*apikey_count)(struct sl_store *st, int64_t *n);
+    /* credentials: the backend stores the sealed bytes as they come */
+    int (*cred_put)(struct sl_store *st, const char *id, const char *name, const char *type,
+                    const void *box, size_t box_len, const void *nonce, size_t nonce_len);
+    /* by id when `id` is set, else by name and type; heap copies out */
+    int (*cred_get)(struct sl_store *st, const char *id, const char *name, const char *type,
+                    char **type_out, void **box, size_t *box_len, void **nonce, size_t *nonce_len);
+    int (*cred_list)(struct sl_store *st, json_t **rows);
+    int (*cred_delete)(struct sl_store *st, const char *id);
 };
 
 extern const struct sl_store_backend sl_store_sqlite;
@@ -79,6 +87,10 @@ struct sl_store {
     int schema_version;
     char errmsg[512];
 };
+
+/* Fills out[0..n) with random letters and digits (n8n's id alphabet); no
+ * NUL is added. */
+void sl_store_random_id(char *out, size_t n);
 
 /* Sets the connection's message (one line); returns `rc` for tail calls. */
 int sl_store_seterr(struct sl_store *st, int rc, const char *fmt, ...)

@@ -540,7 +540,58 @@ def group_burst(sluice):
             s.stop()
 
 
+def group_auth(sluice):
+    """Webhook authentication through stored credentials (basic, header)."""
+    s = Server(sluice)
+    secret, hsecret = "pw-%d-Zq" % os.getpid(), "tok-%d-Qz" % os.getpid()
+    out = s.cli("credentials", "create", "--type", "httpBasicAuth", "--name", "Hook user",
+                "--data", json.dumps({"user": "ada", "password": secret}))
+    check(out.returncode == 0 and out.stdout.strip(), "credentials create (basic): %s"
+          % out.stderr.strip())
+    out = s.cli("credentials", "create", "--type", "httpHeaderAuth", "--name", "Hook header",
+                "--id", "itHeaderCred0001", "--data", json.dumps({"name": "X-Hook-Token",
+                                                                  "value": hsecret}))
+    check(out.returncode == 0 and out.stdout.strip().splitlines()[-1] == "itHeaderCred0001",
+          "credentials create (header, given id) prints the id: %s" % out.stdout)
+    out = s.cli("credentials", "list")
+    check("Hook user" in out.stdout and secret not in out.stdout and hsecret not in out.stdout,
+          "credentials list shows names, never secrets")
+    for w in ("auth-basic", "auth-header", "auth-missing"):
+        out = s.cli("import", "--activate", os.path.join(WORKFLOWS, w + ".json"))
+        check(out.returncode == 0, "import --activate %s: %s" % (w, out.stderr.strip()))
+    s.start()
+    try:
+        import base64
+        good = "Basic " + base64.b64encode(("ada:" + secret).encode()).decode()
+        bad = "Basic " + base64.b64encode(b"ada:wrong").decode()
+        code, hdrs, _ = s.json("POST", "/webhook/basic", {})
+        check(code == 401 and "Basic" in (hdrs.get("WWW-Authenticate") or
+                                          hdrs.get("www-authenticate") or ""),
+              "basic auth without credentials: 401 with WWW-Authenticate (%s)" % code)
+        code, _, _ = s.json("POST", "/webhook/basic", {}, headers={"Authorization": bad})
+        check(code == 403, "basic auth with a wrong password: 403 (%s)" % code)
+        code, _, body = s.json("POST", "/webhook/basic", {}, headers={"Authorization": good})
+        check(code == 200 and body == {"ok": True},
+              "basic auth with the credential found by name runs the workflow: %s %s"
+              % (code, body))
+        code, _, _ = s.json("POST", "/webhook/header", {}, headers={"X-Hook-Token": "nope"})
+        check(code == 403, "header auth with a wrong value: 403 (%s)" % code)
+        code, _, body = s.json("POST", "/webhook/header", {}, headers={"X-Hook-Token": hsecret})
+        check(code == 200 and body == {"ok": True},
+              "header auth with the credential found by id runs: %s %s" % (code, body))
+        code, _, _ = s.json("POST", "/webhook/missing", {}, headers={"Authorization": good})
+        check(code == 500, "a webhook whose credential does not exist answers 500 (%s)" % code)
+        rows = s.executions()
+        check(len(rows) == 2, "only the two authenticated requests ran: %d" % len(rows))
+    finally:
+        s.stop()
+    found = subprocess.run(["grep", "-rl", "-e", secret, "-e", hsecret, s.dir],
+                           capture_output=True, text=True).stdout.split()
+    check(not found, "no file in the data directory holds a secret in clear text: %s" % found)
+
+
 GROUPS = {
+    "auth": group_auth,
     "burst": group_burst,
     "schedule": group_schedule,
     "webhooks": group_webhooks,

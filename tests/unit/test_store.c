@@ -736,6 +736,59 @@ static void test_apikeys(void **state)
 
 /* --------------------------------------------------------- transactions */
 
+static void test_credentials(void **state)
+{
+    struct fx *f = *state;
+    unsetenv("SLUICE_ENCRYPTION_KEY");
+    json_t *data = parse("{\"user\": \"ada\", \"password\": \"p4ss-w0rd-77\"}");
+    char *id = NULL;
+    assert_int_equal(sl_store_credential_create(f->st, NULL, "Hook", "httpBasicAuth", data, &id),
+                     0);
+    assert_true(matches("^[A-Za-z0-9]{16}$", id));
+    /* the key file: 0600, 64 hex digits */
+    char path[128];
+    snprintf(path, sizeof path, "%s/encryption.key", f->dir);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    /* by id; by name when the id is unknown here; the type must match */
+    json_t *got = NULL;
+    assert_int_equal(sl_store_credential_resolve(f->st, "httpBasicAuth", id, NULL, &got), 0);
+    assert_true(json_equal(got, data));
+    json_decref(got);
+    assert_int_equal(
+        sl_store_credential_resolve(f->st, "httpBasicAuth", "fromElsewhere", "Hook", &got), 0);
+    assert_true(json_equal(got, data));
+    json_decref(got);
+    assert_int_equal(sl_store_credential_resolve(f->st, "httpHeaderAuth", id, NULL, &got),
+                     SL_ERR_INVALID);
+    assert_null(got);
+    assert_int_equal(sl_store_credential_resolve(f->st, "httpBasicAuth", "x", "nobody", &got),
+                     SL_ERR_NOT_FOUND);
+    /* the secret is nowhere in the database file */
+    sqlite3 *db = raw(f->dir);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM credentials WHERE instr(data, "
+                                 "'p4ss-w0rd-77') > 0 OR instr(CAST(data AS TEXT), 'p4ss') > 0"),
+                     0);
+    sqlite3_close(db);
+    /* another key cannot open it */
+    setenv("SLUICE_ENCRYPTION_KEY", "a different key", 1);
+    assert_int_equal(sl_store_credential_resolve(f->st, "httpBasicAuth", id, NULL, &got),
+                     SL_ERR_INVALID);
+    assert_true(strstr(sl_store_errmsg(f->st), "encryption key") != NULL);
+    unsetenv("SLUICE_ENCRYPTION_KEY");
+    /* the list never holds the data; delete */
+    json_t *rows = NULL;
+    assert_int_equal(sl_store_credential_list(f->st, &rows), 0);
+    assert_int_equal(json_array_size(rows), 1);
+    assert_null(json_object_get(json_array_get(rows, 0), "data"));
+    json_decref(rows);
+    assert_int_equal(sl_store_credential_delete(f->st, id), 0);
+    assert_int_equal(sl_store_credential_delete(f->st, id), SL_ERR_NOT_FOUND);
+    free(id);
+    json_decref(data);
+}
+
 static void test_transactions(void **state)
 {
     struct fx *f = *state;
@@ -831,6 +884,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exec_data_state_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apikeys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credentials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
     };
