@@ -81,8 +81,9 @@ raw=$tmp/raw
 mkdir -p "$raw" "$tmp/startup"
 echo_pid= serve_pid=
 cleanup() {
-    [ -z "$serve_pid" ] || { kill -TERM "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true; }
-    [ -z "$echo_pid" ] || { kill -TERM "$echo_pid" 2>/dev/null; wait "$echo_pid" 2>/dev/null || true; }
+    set +e
+    [ -z "$serve_pid" ] || { kill -TERM "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; }
+    [ -z "$echo_pid" ] || { kill -TERM "$echo_pid" 2>/dev/null; wait "$echo_pid" 2>/dev/null; }
     [ -n "$keep" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -170,12 +171,19 @@ while [ $r -le "$rounds" ]; do
     r=$((r + 1))
 done
 
+after=
 if [ -n "$serve_pid" ]; then
-    # the answers are still right after the load, and the server's own view of it
-    $tool check code "$url/webhook/bench-code" "$small"
-    $tool check orders "$url/webhook/orders" "$orders"
-    curl -s "$url/metrics" >"$tmp/metrics.txt" || true
-    after=$($tool mem "$serve_pid")
+    if kill -0 "$serve_pid" 2>/dev/null; then
+        # the answers are still right after the load, and the server's own view of it
+        $tool check code "$url/webhook/bench-code" "$small" || echo "WARNING: wrong answer after the load" >&2
+        $tool check orders "$url/webhook/orders" "$orders" || echo "WARNING: wrong answer after the load" >&2
+        curl -s "$url/metrics" >"$tmp/metrics.txt" || true
+        after=$($tool mem "$serve_pid")
+    else
+        after="none: the server died during the load (its log: $tmp/serve.log)"
+        echo "WARNING: sluice serve died during the load; last lines of its log:" >&2
+        tail -5 "$tmp/serve.log" >&2
+    fi
 fi
 
 echo
@@ -183,5 +191,5 @@ echo "wrk -t$threads -c$connections -d${duration}s, $rounds interleaved rounds, 
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 $tool table "$raw" "$tmp/startup"
-[ -z "$serve_pid" ] || echo "Memory after the load: $after"
+[ -z "$serve_pid" ] || echo "Memory of the server after the load: $after"
 [ -z "$keep" ] || echo "raw outputs in $tmp"
