@@ -114,11 +114,10 @@ static void save_policy(struct job *j)
                                 env_all("SLUICE_EXECUTIONS_DATA_SAVE_ON_ERROR", true));
 }
 
-static bool retry_crashed_allowed(const struct job *j)
+bool sl_dispatch_retries_crashed(const json_t *doc)
 {
-    const json_t *sl = json_object_get(json_object_get(j->doc, "settings"), "sluice");
-    const json_t *v = json_object_get(sl, "retryCrashed");
-    return !json_is_false(v);
+    const json_t *sl = json_object_get(json_object_get(doc, "settings"), "sluice");
+    return !json_is_false(json_object_get(sl, "retryCrashed"));
 }
 
 /* ---------------------------------------------------------------- jobs */
@@ -644,7 +643,7 @@ static void on_down(void *ud, int w, const char *why)
         lost = j->next;
         char *error = sl_asprintf("the worker running this execution %s", why);
         write_end(d, j, SL_ST_CRASHED, error, NULL, NULL, NULL, NULL, 0);
-        bool again = !d->draining && retry_crashed_allowed(j) &&
+        bool again = !d->draining && sl_dispatch_retries_crashed(j->doc) &&
                      j->attempt < d->conf.crash_retries && !j->state;
         char id[32];
         snprintf(id, sizeof id, "%lld", (long long)j->id);

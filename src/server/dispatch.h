@@ -84,6 +84,10 @@ void sl_dispatch_free(struct sl_dispatch *d);
 int sl_dispatch_submit(struct sl_dispatch *d, const struct sl_job_spec *spec, int64_t *exec_id,
                        struct sl_error *err) SL_MUST_CHECK;
 
+/* Whether workflow `doc` lets an execution that crashed run again
+ * (settings.sluice.retryCrashed, default true). */
+bool sl_dispatch_retries_crashed(const json_t *doc);
+
 /* Marks execution `id` as this dispatcher's; false when it was already
  * (the server's scan for queued rows uses it so that no row runs twice). */
 bool sl_dispatch_claim(struct sl_dispatch *d, int64_t id);

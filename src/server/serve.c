@@ -191,11 +191,9 @@ static void recover(struct sl_server *srv, int crash_retries)
             int rc = sl_store_exec_update(srv->store, &e);
             json_t *doc = NULL;
             bool allowed = false;
-            if (!rc && !sl_store_workflow_get(srv->store, e.workflow_id, &doc)) {
-                json_t *flag = json_object_get(
-                    json_object_get(json_object_get(doc, "settings"), "sluice"), "retryCrashed");
-                allowed = !json_is_false(flag) && crash_chain(srv->store, id) < crash_retries;
-            }
+            if (!rc && !sl_store_workflow_get(srv->store, e.workflow_id, &doc))
+                allowed =
+                    sl_dispatch_retries_crashed(doc) && crash_chain(srv->store, id) < crash_retries;
             json_decref(doc);
             int64_t new_id = 0;
             char sid[32], snew[32];
