@@ -429,7 +429,7 @@ static void pump(struct sl_dispatch *d)
             d->n_queued++;
             return;
         }
-        write_end(d, j, j->state ? SL_ST_RUNNING : SL_ST_RUNNING, NULL, NULL, NULL, NULL, NULL, 0);
+        write_end(d, j, SL_ST_RUNNING, NULL, NULL, NULL, NULL, NULL, 0);
     }
 }
 
