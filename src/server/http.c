@@ -321,11 +321,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     cn->req.body_len = cn->body.len;
     if (route(h, cn, &resp))
         return send_resp(h, cn, &resp);
-    if (!sl_pending_arm(cn->pending)) { /* answered meanwhile */
-        if (!sl_pending_take(cn->pending, &resp))
-            sl_http_resp_error(&resp, 500, "no answer");
-        return send_resp(h, cn, &resp);
-    }
+    /* Suspend first, then arm: the answer may come on another thread at
+     * any moment, and libmicrohttpd may only be asked to resume a
+     * connection that is suspended. Answered already: resume at once. */
     pthread_mutex_lock(&h->lock);
     cn->listed = true;
     cn->prev = NULL;
@@ -336,14 +334,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     h->n_suspended++;
     MHD_suspend_connection(c);
     pthread_mutex_unlock(&h->lock);
+    if (!sl_pending_arm(cn->pending))
+        MHD_resume_connection(c);
     return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **ptr,
                          enum MHD_RequestTerminationCode toe)
 {
-    if (*ptr)
+    struct sl_httpd *h = cls;
+    /* A resumed request whose client went away ends here without the
+     * handler running again: take it off the suspended list first. */
+    if (*ptr) {
+        unlist(h, *ptr);
         conn_free(*ptr);
+    }
     *ptr = NULL;
 }
 

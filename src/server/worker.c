@@ -28,7 +28,8 @@
 struct wf_entry {
     char *key; /* "id@version" */
     struct sl_workflow *wf;
-    int refs;
+    int refs;      /* under W.lock */
+    bool uncached; /* not in the cache (it was full): freed on release */
 };
 
 struct job {
@@ -105,19 +106,19 @@ static struct wf_entry *wf_acquire(json_t *msg, struct sl_error *err)
     struct wf_entry *e = NULL;
     if (W.n_cache < WF_CACHE_MAX) {
         e = &W.cache[W.n_cache++];
-        *e = (struct wf_entry){key, wf, 1};
+        *e = (struct wf_entry){key, wf, 1, false};
     }
     pthread_mutex_unlock(&W.lock);
     if (!e) { /* every entry in use: run this one uncached */
         e = sl_calloc(1, sizeof *e);
-        *e = (struct wf_entry){key, wf, -1};
+        *e = (struct wf_entry){key, wf, 1, true};
     }
     return e;
 }
 
 static void wf_release(struct wf_entry *e)
 {
-    if (e->refs < 0) {
+    if (e->uncached) {
         free(e->key);
         sl_workflow_free(e->wf);
         free(e);

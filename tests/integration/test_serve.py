@@ -590,7 +590,48 @@ def group_auth(sluice):
     check(not found, "no file in the data directory holds a secret in clear text: %s" % found)
 
 
+def group_disconnect(sluice):
+    """Clients that give up while their execution runs: the server answers
+    nobody twice and keeps serving. (A request whose client went away ended
+    without leaving the list of waiting requests: the list then pointed into
+    freed memory, and the server later stalled or crashed.)"""
+    s = Server(sluice, workflows=["slow", "last"]).start()
+    try:
+        gave_up = 0
+        for k in range(3):
+            def impatient():
+                try:
+                    s.request("POST", "/webhook/slow", {"ms": 400}, timeout=0.1)
+                except OSError:
+                    pass
+            threads = [threading.Thread(target=impatient) for _ in range(12)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            gave_up += len(threads)
+            time.sleep(0.6)  # their executions end and answer closed sockets
+            codes = []
+
+            def call(n):
+                codes.append(s.json("POST", "/webhook/last", {"n": n})[0])
+
+            threads = [threading.Thread(target=call, args=(n,)) for n in range(12)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            check(codes == [200] * 12, "round %d: after %d clients gave up, requests still "
+                  "answer: %s" % (k, gave_up, codes))
+        check(s.proc.poll() is None, "the server is still running")
+        check(s.wait_settled(), "every execution finished")
+    finally:
+        rc = s.stop()
+    check(rc == 0, "the server stops cleanly: %s (log: %s)" % (rc, s.tail() if rc else ""))
+
+
 GROUPS = {
+    "disconnect": group_disconnect,
     "auth": group_auth,
     "burst": group_burst,
     "schedule": group_schedule,
