@@ -641,15 +641,10 @@ static bool eval_library(JSContextRef ctx, const char *source, const char *name,
     return !e;
 }
 
-static bool load_library(JSContextRef ctx, const char *source, const char *name, JSValueRef *exc)
-{
-    return eval_library(ctx, source, name, exc);
-}
-
 NATIVE(n_load_luxon)
 {
     UNUSED_NATIVE_ARGS;
-    if (!load_library(ctx, sl_luxon_js, "luxon.js", exc))
+    if (!eval_library(ctx, sl_luxon_js, "luxon.js", exc))
         return JSValueMakeUndefined(ctx);
     /* n8n's date extension methods on luxon's DateTime */
     JSObjectRef global = JSContextGetGlobalObject(ctx);
@@ -664,7 +659,7 @@ NATIVE(n_load_luxon)
 NATIVE(n_load_jmespath)
 {
     UNUSED_NATIVE_ARGS;
-    (void)load_library(ctx, sl_jmespath_js, "jmespath.js", exc);
+    (void)eval_library(ctx, sl_jmespath_js, "jmespath.js", exc);
     return JSValueMakeUndefined(ctx);
 }
 
