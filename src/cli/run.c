@@ -20,6 +20,7 @@
 #include "core/jsvalue.h"
 #include "core/item.h"
 #include "core/workflow.h"
+#include "store/creds.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 
@@ -88,6 +89,9 @@ static int run_child(void *arg, int fd)
         .pin_data = true,
         .on_node = a->progress ? show_progress : NULL,
         .ud = &prog,
+        /* freed with the child at its exit */
+        .credential_cb = sl_creds_resolve,
+        .cred_ud = sl_creds_new(NULL),
     };
     struct sl_exec *ex = sl_exec_new(a->wf, &opts);
     sl_cli_apply_limits(ex);

@@ -26,6 +26,7 @@
 #include "core/engine.h"
 #include "core/item.h"
 #include "core/workflow.h"
+#include "store/creds.h"
 #include "nodes/jsdate.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -237,6 +238,8 @@ static int run_one(void *arg, int fd)
         .keep = keep,
         .n_keep = n_keep,
         .clock = &clock,
+        .credential_cb = sl_creds_resolve,
+        .cred_ud = sl_creds_new(NULL),
     };
     struct sl_exec *ex = sl_exec_new(wf, &opts);
     sl_cli_apply_limits(ex);
@@ -305,6 +308,7 @@ static int run_one(void *arg, int fd)
     free(keep);
     json_decref(start);
     sl_exec_free(ex);
+    sl_creds_free(opts.cred_ud);
     sl_workflow_free(wf);
     return ok ? 0 : 1;
 }

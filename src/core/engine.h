@@ -72,6 +72,15 @@ struct sl_exec_opts {
      * Sub-executions inherit it. */
     json_t *(*lookup_cb)(void *lookup_ud, const char *id, struct sl_error *err);
     void *lookup_ud;
+    /* Resolves a node's credential reference (node.credentials[type] =
+     * {id, name}) to the credential's decrypted data: a new reference to
+     * its data object, or NULL with `err` set to a message that names the
+     * credential and never holds a secret. NULL: no credentials here (see
+     * store/creds.h). Sub-executions inherit it. Called from the thread
+     * that runs the execution: it must be thread-safe. */
+    json_t *(*credential_cb)(void *cred_ud, const char *type, const char *id, const char *name,
+                             struct sl_error *err);
+    void *cred_ud;
     /* Called after each node run (progress display); may be NULL. */
     void (*on_node)(void *ud, const struct sl_exec *ex, const struct sl_node *node);
     /* Called when a Respond to Webhook node built the HTTP response of

@@ -347,6 +347,27 @@ json_t *sl_ctx_state(struct sl_node_ctx *ctx)
     return sl_exec_node_context(ctx->ex, ctx->node->index);
 }
 
+json_t *sl_ctx_credential(struct sl_node_ctx *ctx, const char *type)
+{
+    const json_t *ref = json_object_get(json_object_get(ctx->node->json, "credentials"), type);
+    if (!json_is_object(ref)) {
+        sl_ctx_fail(ctx, "Node does not have any credentials set for '%s'", type);
+        return NULL;
+    }
+    const char *id = json_string_value(json_object_get(ref, "id"));
+    const char *name = json_string_value(json_object_get(ref, "name"));
+    if (!ctx->ex->opts.credential_cb) {
+        sl_ctx_fail(ctx, "credential '%s' (%s) cannot be read: no credential store here",
+                    name ? name : id ? id : "", type);
+        return NULL;
+    }
+    struct sl_error err = {{0}};
+    json_t *data = ctx->ex->opts.credential_cb(ctx->ex->opts.cred_ud, type, id, name, &err);
+    if (!data)
+        sl_ctx_fail(ctx, "%s", err.msg[0] ? err.msg : "the credential cannot be read");
+    return data;
+}
+
 struct sl_js *sl_ctx_js(struct sl_node_ctx *ctx)
 {
     return sl_exec_js(ctx->ex);

@@ -102,6 +102,8 @@ struct sl_exec *sl_subwf_run(struct sl_node_ctx *ctx, const struct sl_workflow *
         .start_node = start,
         .lookup_cb = parent->opts.lookup_cb,
         .lookup_ud = parent->opts.lookup_ud,
+        .credential_cb = parent->opts.credential_cb,
+        .cred_ud = parent->opts.cred_ud,
         .clock = parent->opts.clock,
     };
     struct sl_exec *sub = sl_exec_new(wf, &o);

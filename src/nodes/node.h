@@ -183,6 +183,13 @@ int sl_ctx_item_failed(struct sl_node_ctx *ctx, size_t item) SL_MUST_CHECK;
  * execution (n8n's node context, readable as $node["X"].context). */
 json_t *sl_ctx_state(struct sl_node_ctx *ctx);
 
+/* The decrypted data of the credential of `type` that the node references
+ * (node.credentials[type] = {id, name}), through sl_exec_opts.credential_cb:
+ * a new reference to the data object, or NULL with the message set on ctx
+ * (no reference on the node, no credential store, or not found). The data
+ * holds secrets: never log it, put it in items or in an error message. */
+json_t *sl_ctx_credential(struct sl_node_ctx *ctx, const char *type);
+
 /* The execution's JavaScript runtime (created on first use); see js/js.h. */
 struct sl_js *sl_ctx_js(struct sl_node_ctx *ctx);
 

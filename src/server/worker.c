@@ -20,6 +20,7 @@
 #include "core/engine.h"
 #include "core/workflow.h"
 #include "server/frame.h"
+#include "store/creds.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -47,6 +48,7 @@ static struct {
     bool closing;
     struct wf_entry cache[WF_CACHE_MAX];
     int n_cache;
+    struct sl_creds *creds; /* the data directory's credentials, for nodes */
 } W = {.write_lock = PTHREAD_MUTEX_INITIALIZER,
        .lock = PTHREAD_MUTEX_INITIALIZER,
        .cond = PTHREAD_COND_INITIALIZER};
@@ -184,6 +186,8 @@ static void run_job(json_t *msg, struct wf_entry *e)
         .start_node = start ? sl_workflow_node(e->wf, start) : NULL,
         .on_respond = on_respond,
         .ud = &rctx,
+        .credential_cb = sl_creds_resolve,
+        .cred_ud = W.creds,
     };
     struct sl_exec *ex;
     int rc;
@@ -260,6 +264,7 @@ int sl_worker_main(int fd, int threads)
         _exit(0);
     if (threads < 1)
         threads = 1;
+    W.creds = sl_creds_new(NULL); /* never freed: the worker ends with _exit */
     pthread_t *tids = sl_calloc((size_t)threads, sizeof *tids);
     pthread_attr_t attr;
     pthread_attr_init(&attr);

@@ -21,6 +21,7 @@
 #include <regex.h>
 #include <sqlite3.h>
 
+#include "store/creds.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -765,6 +766,15 @@ static void test_credentials(void **state)
     assert_null(got);
     assert_int_equal(sl_store_credential_resolve(f->st, "httpBasicAuth", "x", "nobody", &got),
                      SL_ERR_NOT_FOUND);
+    /* the resolver executions use: its own connection, the same answers */
+    struct sl_creds *creds = sl_creds_new(f->dir);
+    struct sl_error err = {{0}};
+    got = sl_creds_resolve(creds, "httpBasicAuth", NULL, "Hook", &err);
+    assert_true(json_equal(got, data));
+    json_decref(got);
+    assert_null(sl_creds_resolve(creds, "httpBasicAuth", "x", "nobody", &err));
+    assert_string_equal(err.msg, "credential 'nobody' (httpBasicAuth) does not exist");
+    sl_creds_free(creds);
     /* the secret is nowhere in the database file */
     sqlite3 *db = raw(f->dir);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM credentials WHERE instr(data, "
