@@ -358,7 +358,10 @@ json_t *sl_ctx_credential(struct sl_node_ctx *ctx, const char *type)
     const char *name = json_string_value(json_object_get(ref, "name"));
     if (!ctx->ex->opts.credential_cb) {
         sl_ctx_fail(ctx, "credential '%s' (%s) cannot be read: no credential store here",
-                    name ? name : id ? id : "", type);
+                    name ? name
+                    : id ? id
+                         : "",
+                    type);
         return NULL;
     }
     struct sl_error err = {{0}};

@@ -44,7 +44,10 @@ json_t *sl_creds_resolve(void *ud, const char *type, const char *id, const char 
         struct sl_error oerr = {{0}};
         c->st = sl_store_open(c->data_dir, &oerr);
         if (!c->st)
-            sl_error_set(err, "credential '%s' (%s) cannot be read: %s", name ? name : id ? id : "",
+            sl_error_set(err, "credential '%s' (%s) cannot be read: %s",
+                         name ? name
+                         : id ? id
+                              : "",
                          type, oerr.msg);
     }
     if (c->st && sl_store_credential_resolve(c->st, type, id, name, &data))
