@@ -37,19 +37,29 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+static int buf_add(const char *p, size_t n, void *ud)
+{
+    sl_buf_add(ud, p, n);
+    return 0;
+}
+
 int sl_frame_write(int fd, const json_t *msg)
 {
-    size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
-    if (!len || len > sl_frame_max())
-        return SL_ERR_IO;
-    char *buf = sl_malloc(len + 4);
-    buf[0] = (char)(len >> 24);
-    buf[1] = (char)(len >> 16);
-    buf[2] = (char)(len >> 8);
-    buf[3] = (char)len;
-    json_dumpb(msg, buf + 4, len, JSON_COMPACT);
-    int rc = write_all(fd, buf, len + 4);
-    free(buf);
+    /* one pass: the length goes in front once the JSON is written */
+    struct sl_buf b = {0};
+    sl_buf_add(&b, "\0\0\0\0", 4);
+    int rc = json_dump_callback(msg, buf_add, &b, JSON_COMPACT) ? SL_ERR_IO : 0;
+    size_t len = b.len - 4;
+    if (!rc && (!len || len > sl_frame_max()))
+        rc = SL_ERR_IO;
+    if (!rc) {
+        b.data[0] = (char)(len >> 24);
+        b.data[1] = (char)(len >> 16);
+        b.data[2] = (char)(len >> 8);
+        b.data[3] = (char)len;
+        rc = write_all(fd, b.data, b.len);
+    }
+    sl_buf_release(&b);
     return rc;
 }
 

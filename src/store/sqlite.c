@@ -7,6 +7,9 @@
  *   execution survives a power cut; with NORMAL a WAL commit can be lost
  *   then (only the database's consistency is kept). The writer batches
  *   many executions per commit, so the extra fsync is paid per batch.
+ *   Batches nobody waits for (sl_store_begin_relaxed) commit with NORMAL:
+ *   in WAL mode that survives a crash of the process, and the next FULL
+ *   commit flushes the WAL with them.
  * - busy_timeout 5 s, so the CLI and the server share the file.
  * - foreign keys, so deleting an execution deletes its input, data, state
  *   and node runs (pruning is one DELETE).
@@ -127,6 +130,8 @@ enum q {
     Q_CRED_DEL,
     /* transaction control, prepared once like the rest */
     Q_BEGIN_IMM,
+    Q_SYNC_FULL,
+    Q_SYNC_NORMAL,
     Q_COMMIT,
     Q_SP_OP,
     Q_REL_OP,
@@ -203,6 +208,8 @@ static const char *const sql[Q_COUNT] = {
         "SELECT id, name, type, created_at, updated_at FROM credentials ORDER BY name, id",
     [Q_CRED_DEL] = "DELETE FROM credentials WHERE id = ?1",
     [Q_BEGIN_IMM] = "BEGIN IMMEDIATE",
+    [Q_SYNC_FULL] = "PRAGMA synchronous = FULL",
+    [Q_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
     [Q_COMMIT] = "COMMIT",
     [Q_SP_OP] = "SAVEPOINT sl_op",
     [Q_REL_OP] = "RELEASE sl_op",
@@ -213,6 +220,7 @@ static const char *const sql[Q_COUNT] = {
 struct conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[Q_COUNT];
+    bool relaxed; /* synchronous is NORMAL (sq_begin) */
 };
 
 #define DB(st) (((struct conn *)(st)->impl)->db)
@@ -436,10 +444,17 @@ static int sq_data_version(struct sl_store *st, int64_t *version)
 
 /* ------------------------------------------------------- transactions */
 
-static int sq_begin(struct sl_store *st)
+static int sq_begin(struct sl_store *st, bool durable)
 {
     if (!sqlite3_get_autocommit(DB(st)))
         return sl_store_seterr(st, SL_ERR_INVALID, "store: a transaction is already open");
+    struct conn *c = st->impl;
+    if (c->relaxed == durable) {
+        int rc = exec_q(st, durable ? Q_SYNC_FULL : Q_SYNC_NORMAL, "setting synchronous");
+        if (rc)
+            return rc;
+        c->relaxed = !durable;
+    }
     return exec_q(st, Q_BEGIN_IMM, "beginning a transaction");
 }
 

@@ -224,7 +224,12 @@ int sl_store_data_version(struct sl_store *st, int64_t *version)
 
 int sl_store_begin(struct sl_store *st)
 {
-    return st->be->begin(st);
+    return st->be->begin(st, true);
+}
+
+int sl_store_begin_relaxed(struct sl_store *st)
+{
+    return st->be->begin(st, false);
 }
 
 int sl_store_commit(struct sl_store *st)

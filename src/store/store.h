@@ -57,6 +57,10 @@ int sl_store_data_version(struct sl_store *st, int64_t *version) SL_MUST_CHECK;
  * savepoint isolates one write inside a batch: sl_store_savepoint(), then
  * release on success or rollback_to on failure. */
 int sl_store_begin(struct sl_store *st) SL_MUST_CHECK;
+/* As sl_store_begin(), for a batch nobody waits on: its commit must
+ * survive a crash of the process but not of the machine, so it is not
+ * flushed to disk on its own (the next durable commit flushes it too). */
+int sl_store_begin_relaxed(struct sl_store *st) SL_MUST_CHECK;
 int sl_store_commit(struct sl_store *st) SL_MUST_CHECK;
 void sl_store_rollback(struct sl_store *st);
 int sl_store_savepoint(struct sl_store *st) SL_MUST_CHECK;

@@ -28,7 +28,7 @@ struct sl_store_backend {
     void (*close)(struct sl_store *st);
     int (*data_version)(struct sl_store *st, int64_t *version);
 
-    int (*begin)(struct sl_store *st);
+    int (*begin)(struct sl_store *st, bool durable);
     int (*commit)(struct sl_store *st);
     void (*rollback)(struct sl_store *st);
     int (*savepoint)(struct sl_store *st);

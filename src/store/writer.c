@@ -5,12 +5,18 @@
  * a savepoint each, commits, and only then reports each result through
  * its `done`. sl_writer_run() waits on a condition variable of its own
  * (on its stack), so a commit wakes exactly the callers it concerns.
+ *
+ * A batch that somebody waits for is committed at once and durably. One
+ * that nobody waits for (only sl_writer_submit() writes) is relaxed (see
+ * sl_store_begin_relaxed) and gathered for up to GATHER_MS first: under
+ * load, one commit then carries many executions, whose rows share pages.
  */
 #include "store/writer.h"
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "store/store.h"
 #include "util/alloc.h"
@@ -20,8 +26,12 @@ struct job {
     sl_write_done_cb done;
     void *arg;
     int rc;
+    bool waited; /* sl_writer_run(): a caller waits for the commit */
     struct job *next;
 };
+
+/* How long writes nobody waits for are gathered before their commit. */
+#define GATHER_MS 5
 
 struct sl_writer {
     struct sl_store *st;
@@ -30,14 +40,17 @@ struct sl_writer {
     pthread_mutex_t mu;
     pthread_cond_t more; /* signalled when a write is queued or stop is set */
     struct job *head, *tail;
-    int backlog; /* queued + in the running batch */
+    int queued;     /* jobs on the list */
+    int backlog;    /* queued + in the running batch */
+    bool waited;    /* a queued job is waited for */
+    bool gathering; /* the thread waits for more before a relaxed batch */
     bool stop;
 };
 
 /* Runs one batch (a list of `n` jobs) in a transaction. */
-static void run_batch(struct sl_writer *w, struct job *batch)
+static void run_batch(struct sl_writer *w, struct job *batch, bool durable)
 {
-    int rc = sl_store_begin(w->st);
+    int rc = durable ? sl_store_begin(w->st) : sl_store_begin_relaxed(w->st);
     if (rc == 0) {
         for (struct job *j = batch; j; j = j->next) {
             j->rc = sl_store_savepoint(w->st);
@@ -67,19 +80,39 @@ static void *writer_main(void *p)
             pthread_cond_wait(&w->more, &w->mu);
         if (!w->head)
             break; /* stopping and drained */
+        if (!w->waited && !w->stop && w->queued < w->max_batch) {
+            struct timespec until;
+            clock_gettime(CLOCK_MONOTONIC, &until);
+            until.tv_nsec += GATHER_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            w->gathering = true;
+            while (!w->waited && !w->stop && w->queued < w->max_batch &&
+                   pthread_cond_timedwait(&w->more, &w->mu, &until) == 0)
+                ;
+            w->gathering = false;
+        }
         struct job *batch = w->head, *last = batch;
         int n = 1;
+        bool durable = batch->waited;
         while (last->next && n < w->max_batch) {
             last = last->next;
+            durable |= last->waited;
             n++;
         }
         w->head = last->next;
         if (!w->head)
             w->tail = NULL;
         last->next = NULL;
+        w->queued -= n;
+        w->waited = false;
+        for (struct job *j = w->head; j; j = j->next)
+            w->waited |= j->waited;
         pthread_mutex_unlock(&w->mu);
 
-        run_batch(w, batch);
+        run_batch(w, batch, durable);
         while (batch) {
             struct job *j = batch;
             batch = j->next;
@@ -101,7 +134,11 @@ struct sl_writer *sl_writer_new(struct sl_store *st, int max_batch)
     w->st = st;
     w->max_batch = max_batch > 0 ? max_batch : 512;
     pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->more, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->more, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
         pthread_cond_destroy(&w->more);
         pthread_mutex_destroy(&w->mu);
@@ -127,21 +164,32 @@ void sl_writer_free(struct sl_writer *w)
     free(w);
 }
 
-void sl_writer_submit(struct sl_writer *w, sl_write_cb fn, sl_write_done_cb done, void *arg)
+static void submit(struct sl_writer *w, sl_write_cb fn, sl_write_done_cb done, void *arg,
+                   bool waited)
 {
     struct job *j = sl_calloc(1, sizeof *j);
     j->fn = fn;
     j->done = done;
     j->arg = arg;
+    j->waited = waited;
     pthread_mutex_lock(&w->mu);
     if (w->tail)
         w->tail->next = j;
     else
         w->head = j;
     w->tail = j;
+    w->queued++;
     w->backlog++;
-    pthread_cond_signal(&w->more);
+    w->waited |= waited;
+    /* while gathering, the thread only needs waking when the batch must go */
+    if (!w->gathering || waited || w->queued >= w->max_batch)
+        pthread_cond_signal(&w->more);
     pthread_mutex_unlock(&w->mu);
+}
+
+void sl_writer_submit(struct sl_writer *w, sl_write_cb fn, sl_write_done_cb done, void *arg)
+{
+    submit(w, fn, done, arg, false);
 }
 
 /* What sl_writer_run() waits on: its write's result, set under the
@@ -175,7 +223,7 @@ int sl_writer_run(struct sl_writer *w, sl_write_cb fn, void *arg)
 {
     struct waiter wt = {.w = w, .fn = fn, .arg = arg};
     pthread_cond_init(&wt.cond, NULL);
-    sl_writer_submit(w, waiter_fn, waiter_done, &wt);
+    submit(w, waiter_fn, waiter_done, &wt, true);
     pthread_mutex_lock(&w->mu);
     while (!wt.finished)
         pthread_cond_wait(&wt.cond, &w->mu);

@@ -2,7 +2,8 @@
  * Unit tests for the store writer (src/store/writer.c): writes queued
  * while a batch runs commit together (at most max_batch per transaction),
  * a failing write is undone alone, sl_writer_run() returns only once its
- * write is committed, sl_writer_free() commits what is queued. A last test
+ * write is committed, sl_writer_free() commits what is queued, writes
+ * nobody waits for survive the death of the process once done. A last test
  * inserts 20000 executions from 4 threads and prints the rate.
  */
 #define _GNU_SOURCE
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -224,6 +226,37 @@ static void test_free_drains(void **state)
     assert_int_equal(count_execs(f->dir), 1000);
 }
 
+/* Writes nobody waits for commit without an fsync of their own: once
+ * their `done` has run, they must survive the death of the process. */
+static void test_relaxed_survives_crash(void **state)
+{
+    struct fx *f = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        reset();
+        struct sl_writer *w = sl_writer_new(open_store(f->dir), 0);
+        static struct write ws[200];
+        for (int i = 0; i < 200; i++) {
+            ws[i] = (struct write){.wf = "C"};
+            sl_writer_submit(w, insert_fn, count_done, &ws[i]);
+        }
+        for (;;) {
+            pthread_mutex_lock(&mu);
+            int n = done_count;
+            pthread_mutex_unlock(&mu);
+            if (n == 200)
+                break;
+            usleep(1000);
+        }
+        _exit(ws[199].rc == 0 ? 0 : 1); /* no sl_writer_free, no close */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(count_execs(f->dir), 200);
+}
+
 /* 4 threads, 5000 executions each, through one writer. */
 #define THREADS 4
 #define PER_THREAD 5000
@@ -285,6 +318,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_write_isolated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_waits_for_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_drains, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_relaxed_survives_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
