@@ -345,7 +345,9 @@ static void write_end(struct sl_dispatch *d, const struct job *j, const char *st
     f->node_runs = node_runs;
     f->data = data;
     f->state = state;
-    f->set_state = state || !strcmp(status, SL_ST_SUCCESS) || !strcmp(status, SL_ST_ERROR);
+    /* a parked state is stored, or dropped when the resumed job ends */
+    f->set_state =
+        state || (j->state && (!strcmp(status, SL_ST_SUCCESS) || !strcmp(status, SL_ST_ERROR)));
     if (final && strcmp(status, SL_ST_SUCCESS) && !j->input_kept)
         f->input = job_input(j); /* for a retry */
     sl_writer_submit(d->writer, fin_fn, fin_done, f);
