@@ -48,7 +48,7 @@ struct sl_js {
     JSContextGroupRef group;
     JSGlobalContextRef ctx;
     JSObjectRef run_code;   /* __sl_run_code */
-    JSObjectRef code_state; /* __sl_code_state */
+    JSObjectRef code_out;   /* __sl_code_out: {state} after __sl_run_code */
     JSObjectRef code_reset; /* __sl_code_reset */
     /* The HTML nodes' libraries, in a global context of their own so that
      * nothing user code changes on its globals or prototypes reaches them;
@@ -754,10 +754,10 @@ struct sl_js *sl_js_new(struct sl_exec *ex)
     JSValueRef none = JSObjectMakeArray(js->ctx, 0, NULL, NULL);
     call_global(js->ctx, "__sl_globals_adopt", 1, &none);
     js->run_code = (JSObjectRef)get_prop(js->ctx, global, "__sl_run_code");
-    js->code_state = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_state");
+    js->code_out = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_out");
     js->code_reset = (JSObjectRef)get_prop(js->ctx, global, "__sl_code_reset");
     JSValueProtect(js->ctx, js->run_code);
-    JSValueProtect(js->ctx, js->code_state);
+    JSValueProtect(js->ctx, js->code_out);
     JSValueProtect(js->ctx, js->code_reset);
     return js;
 }
@@ -812,9 +812,7 @@ void sl_js_release(struct sl_js *js)
         sl_js_free(js);
         return;
     }
-    JSValueRef exc = NULL;
-    JSObjectCallAsFunction(js->ctx, js->code_reset, NULL, 0, NULL, &exc);
-    call_global(js->ctx, "__sl_globals_reset", 0, NULL);
+    call_global(js->ctx, "__sl_globals_reset", 0, NULL); /* resets the Code state too */
     if (js->cache_len > SL_JS_CACHE_KEEP)
         cache_clear(js);
     js->ex = NULL;
@@ -831,7 +829,7 @@ void sl_js_free(struct sl_js *js)
         return;
     cache_clear(js);
     JSValueUnprotect(js->ctx, js->run_code);
-    JSValueUnprotect(js->ctx, js->code_state);
+    JSValueUnprotect(js->ctx, js->code_out);
     JSValueUnprotect(js->ctx, js->code_reset);
     if (js->html_ctx) {
         if (js->html_extract)
@@ -1122,7 +1120,7 @@ int sl_js_run_code(struct sl_js *js, struct sl_node_ctx *ctx, const char *code,
         free(lim);
         return rc;
     }
-    JSValueRef st = JSObjectCallAsFunction(js->ctx, js->code_state, NULL, 0, NULL, NULL);
+    JSValueRef st = get_prop(js->ctx, js->code_out, "state");
     if (exc) {
         char *m = exception_message(js->ctx, exc);
         rc = sl_ctx_fail(ctx, "%s", m);

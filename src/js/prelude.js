@@ -391,12 +391,15 @@
         return JSON.stringify(items);
     }
 
-    let codeState = null;
+    /* Where __sl_run_code leaves its result, for sluice to read as a
+     * property (no call into JavaScript): codeOut.state. */
+    const codeOut = { state: null };
+    hide(g, '__sl_code_out', codeOut);
     /* mode: 0 all items, 1 each item, 2 Function, 3 Function Item.
-     * Sets codeState to {items: JSON text} or {error: {...}}. */
+     * Sets codeOut.state to {items: JSON text} or {error: {...}}. */
     hide(g, '__sl_run_code', function (fn, mode, continueOnFail, nItems) {
-        codeState = null;
-        const finish = (v) => { codeState = v; };
+        codeOut.state = null;
+        const finish = (v) => { codeOut.state = v; };
         (async () => {
             if (mode === 0 || mode === 2) {
                 hide(g, 'items', inputAll());
@@ -491,8 +494,8 @@
         }
         return idx;
     });
-    hide(g, '__sl_code_state', function () { return codeState; });
-    hide(g, '__sl_code_reset', function () { codeState = null; allCache = null; itemCache = []; g.items = undefined; g.item = undefined; });
+    const codeReset = function () { codeOut.state = null; allCache = null; itemCache = []; g.items = undefined; g.item = undefined; };
+    hide(g, '__sl_code_reset', codeReset);
     /* A runtime serves one execution after another on its thread (see
      * js.h): the globals an execution adds are removed when it ends. The
      * baseline is what sluice itself defines, libraries loaded on demand
@@ -507,7 +510,9 @@
      * assignment, globalThis.x = ... or a declaration is enumerable, while
      * the hundreds of built-ins are not, and listing them all on every
      * execution would cost more than a small execution itself. */
+    /* Between executions: the Code state and what code added to the globals. */
     hide(g, '__sl_globals_reset', function () {
+        codeReset();
         for (const k of Object.keys(g)) {
             if (baseline.has(k)) continue;
             if (!delete g[k]) { try { g[k] = undefined; } catch (e) { /* read-only */ } }
