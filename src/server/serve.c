@@ -358,6 +358,10 @@ int sl_serve_main(const char *host, int port)
     pthread_key_create(&srv->store_key, close_thread_store);
     srv->writer = sl_writer_new(wst, 0);
     srv->metrics = sl_metrics_new();
+    /* read before the workflows, so a change made meanwhile is not missed */
+    int64_t wf_changes = -1;
+    if (sl_store_workflows_changes(srv->store, &wf_changes))
+        wf_changes = -1;
     if (reload(srv)) {
         fprintf(stderr, "sluice serve: cannot read the workflows: %s\n",
                 sl_store_errmsg(srv->store));
@@ -403,13 +407,17 @@ int sl_serve_main(const char *host, int port)
         if (sig == SIGTERM || sig == SIGINT)
             break;
         now = sl_clock_wall_ms();
-        int64_t v = version;
-        bool changed = srv->changed;
-        if (!sl_store_data_version(srv->store, &v) && v != version)
-            changed = true;
+        /* another connection committed: executions queued by others, and
+         * perhaps workflows (their own counter tells) */
+        int64_t v = version, w = wf_changes;
+        bool committed = !sl_store_data_version(srv->store, &v) && v != version;
         version = v;
-        if (changed || now - last_scan > 5000) {
+        bool changed = srv->changed;
+        if (committed && !sl_store_workflows_changes(srv->store, &w) && w != wf_changes)
+            changed = true;
+        if (committed || changed || now - last_scan > 5000) {
             srv->changed = 0;
+            wf_changes = w;
             if (changed && !reload(srv)) {
                 snap = sl_snapshot_get(srv);
                 sl_scheduler_load(sched, snap->workflows);

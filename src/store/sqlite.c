@@ -73,6 +73,15 @@ static const char *const migrations[] = {
     "CREATE TABLE credentials ("
     " id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, data BLOB NOT NULL,"
     " nonce BLOB NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);",
+    /* 2: a count of changes to workflows (sl_store_workflows_changes) */
+    "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO counters VALUES ('workflows', 0);"
+    "CREATE TRIGGER workflows_ins AFTER INSERT ON workflows BEGIN"
+    " UPDATE counters SET value = value + 1 WHERE name = 'workflows'; END;"
+    "CREATE TRIGGER workflows_upd AFTER UPDATE ON workflows BEGIN"
+    " UPDATE counters SET value = value + 1 WHERE name = 'workflows'; END;"
+    "CREATE TRIGGER workflows_del AFTER DELETE ON workflows BEGIN"
+    " UPDATE counters SET value = value + 1 WHERE name = 'workflows'; END;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -86,6 +95,7 @@ static const char *const migrations[] = {
 
 enum q {
     Q_DATA_VERSION,
+    Q_WF_CHANGES,
     Q_WF_SAVE,
     Q_WF_GET,
     Q_WF_LIST,
@@ -142,6 +152,7 @@ enum q {
 
 static const char *const sql[Q_COUNT] = {
     [Q_DATA_VERSION] = "PRAGMA data_version",
+    [Q_WF_CHANGES] = "SELECT value FROM counters WHERE name = 'workflows'",
     [Q_WF_SAVE] = "INSERT INTO workflows(id, name, active, version_counter, doc, created_at, "
                   "updated_at) VALUES(?1, ?2, coalesce(?3, 0), 1, ?4, ?5, ?5) "
                   "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
@@ -438,6 +449,20 @@ static int sq_data_version(struct sl_store *st, int64_t *version)
         *version = sqlite3_column_int64(s, 0);
     else
         rc = dberr(st, "reading the data version");
+    done(s);
+    return rc;
+}
+
+static int sq_workflows_changes(struct sl_store *st, int64_t *n)
+{
+    sqlite3_stmt *s = stmt(st, Q_WF_CHANGES);
+    if (!s)
+        return SL_ERR_IO;
+    int rc = 0;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *n = sqlite3_column_int64(s, 0);
+    else
+        rc = dberr(st, "reading the count of workflow changes");
     done(s);
     return rc;
 }
@@ -1216,6 +1241,7 @@ const struct sl_store_backend sl_store_sqlite = {
     .open = sq_open,
     .close = sq_close,
     .data_version = sq_data_version,
+    .workflows_changes = sq_workflows_changes,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,

@@ -222,6 +222,11 @@ int sl_store_data_version(struct sl_store *st, int64_t *version)
     return st->be->data_version(st, version);
 }
 
+int sl_store_workflows_changes(struct sl_store *st, int64_t *n)
+{
+    return st->be->workflows_changes(st, n);
+}
+
 int sl_store_begin(struct sl_store *st)
 {
     return st->be->begin(st, true);

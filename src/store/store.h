@@ -52,6 +52,10 @@ int sl_store_schema_version(const struct sl_store *st);
  * a change (SQLite's PRAGMA data_version): the server polls it to notice
  * workflows activated or executions queued by the CLI. */
 int sl_store_data_version(struct sl_store *st, int64_t *version) SL_MUST_CHECK;
+/* A number that changes whenever a workflow is created, changed or
+ * deleted, by any connection: the server reloads its workflows when it
+ * moves, not on every commit of executions. */
+int sl_store_workflows_changes(struct sl_store *st, int64_t *n) SL_MUST_CHECK;
 
 /* Transactions, for the writer's batches (nested use is an error). A
  * savepoint isolates one write inside a batch: sl_store_savepoint(), then

@@ -27,6 +27,7 @@ struct sl_store_backend {
     int (*open)(struct sl_store *st, struct sl_error *err);
     void (*close)(struct sl_store *st);
     int (*data_version)(struct sl_store *st, int64_t *version);
+    int (*workflows_changes)(struct sl_store *st, int64_t *n);
 
     int (*begin)(struct sl_store *st, bool durable);
     int (*commit)(struct sl_store *st);

@@ -137,7 +137,7 @@ static void test_open_creates_dir(void **state)
     assert_int_equal(stat(dir, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0700);
     assert_string_equal(sl_store_data_dir(st), dir);
-    assert_int_equal(sl_store_schema_version(st), 1);
+    assert_int_equal(sl_store_schema_version(st), 2);
     sqlite3 *db = raw(dir);
     assert_int_equal(raw_int(db, "PRAGMA auto_vacuum"), 2); /* incremental */
     sqlite3_stmt *s;
@@ -145,7 +145,7 @@ static void test_open_creates_dir(void **state)
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
     sqlite3_finalize(s);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
     sqlite3_close(db);
     sl_store_close(st);
     rm_rf(base);
@@ -186,7 +186,7 @@ static void test_reopen_and_newer_schema(void **state)
     struct sl_error err = {{0}};
     f->st = sl_store_open(f->dir, &err);
     assert_non_null(f->st);
-    assert_int_equal(sl_store_schema_version(f->st), 1);
+    assert_int_equal(sl_store_schema_version(f->st), 2);
     json_t *got = NULL;
     assert_int_equal(sl_store_workflow_get(f->st, "keep", &got), 0);
     assert_string_equal(str(got, "name"), "K");
@@ -203,7 +203,7 @@ static void test_reopen_and_newer_schema(void **state)
     /* the file was left as it was */
     db = raw(f->dir);
     assert_int_equal(raw_int(db, "PRAGMA user_version"), 99);
-    raw_exec(db, "PRAGMA user_version = 1");
+    raw_exec(db, "PRAGMA user_version = 2");
     sqlite3_close(db);
     f->st = sl_store_open(f->dir, &err);
     assert_non_null(f->st);
@@ -861,6 +861,28 @@ static void test_two_connections(void **state)
     insert(other, "W", SL_ST_NEW, NULL);
     assert_int_equal(sl_store_data_version(f->st, &v2), 0);
     assert_true(v2 != v1);
+    /* the count of workflow changes moves with workflows only, whoever
+     * makes them */
+    int64_t c0 = -1, c1 = -1;
+    assert_int_equal(sl_store_workflows_changes(f->st, &c0), 0);
+    insert(other, "W", SL_ST_NEW, NULL);
+    assert_int_equal(sl_store_workflows_changes(f->st, &c1), 0);
+    assert_int_equal(c1, c0);
+    json_t *doc = parse("{\"name\":\"Counted\",\"nodes\":[],\"connections\":{}}");
+    char *wid = NULL;
+    assert_int_equal(sl_store_workflow_save(other, doc, &wid), 0);
+    assert_int_equal(sl_store_workflows_changes(f->st, &c1), 0);
+    assert_true(c1 > c0);
+    c0 = c1;
+    assert_int_equal(sl_store_workflow_set_active(other, wid, true), 0);
+    assert_int_equal(sl_store_workflows_changes(f->st, &c1), 0);
+    assert_true(c1 > c0);
+    c0 = c1;
+    assert_int_equal(sl_store_workflow_delete(other, wid), 0);
+    assert_int_equal(sl_store_workflows_changes(f->st, &c1), 0);
+    assert_true(c1 > c0);
+    free(wid);
+    json_decref(doc);
 
     assert_int_equal(sl_store_begin(other), 0);
     insert(other, "W", SL_ST_NEW, NULL);
@@ -874,7 +896,7 @@ static void test_two_connections(void **state)
     pthread_join(t, NULL);
     json_t *ids = NULL;
     assert_int_equal(sl_store_exec_ids_in(f->st, SL_ST_NEW, &ids), 0);
-    assert_int_equal(json_array_size(ids), 3);
+    assert_int_equal(json_array_size(ids), 4);
     json_decref(ids);
     sl_store_close(other);
 }
