@@ -38,5 +38,8 @@ struct sl_store *sl_cli_store_open(void);
 bool sl_cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
 /* Prints `j` and a newline to stdout, indented by 2 when `pretty`. */
 void sl_cli_print_json(const json_t *j, bool pretty);
+/* Prints the array `rows` compactly with only the members `keys[0..n)` of
+ * each row (the --json output of the list commands). */
+void sl_cli_print_rows(const json_t *rows, const char *const *keys, size_t n);
 
 #endif

@@ -82,16 +82,7 @@ static int list(int argc, char **argv)
     if (as_json) {
         static const char *const keep[] = {"id",   "workflowId", "status",
                                            "mode", "startedAt",  "stoppedAt"};
-        json_t *out = json_array();
-        json_array_foreach(rows, i, r)
-        {
-            json_t *o = json_object();
-            for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
-                json_object_set(o, keep[k], json_object_get(r, keep[k]));
-            json_array_append_new(out, o);
-        }
-        sl_cli_print_json(out, false);
-        json_decref(out);
+        sl_cli_print_rows(rows, keep, sizeof keep / sizeof *keep);
     } else {
         printf("%-8s %-20s %-9s %-8s %-24s %s\n", "ID", "WORKFLOW", "STATUS", "MODE", "STARTED",
                "STOPPED");

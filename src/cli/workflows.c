@@ -55,6 +55,22 @@ void sl_cli_print_json(const json_t *j, bool pretty)
     sl_buf_release(&b);
 }
 
+void sl_cli_print_rows(const json_t *rows, const char *const *keys, size_t n)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        json_t *o = json_object();
+        for (size_t k = 0; k < n; k++)
+            json_object_set(o, keys[k], json_object_get(r, keys[k]));
+        json_array_append_new(out, o);
+    }
+    sl_cli_print_json(out, false);
+    json_decref(out);
+}
+
 /* n8n's rule for activation: some enabled node can start the workflow by
  * itself (a trigger, poller or webhook node), not only by hand. */
 static bool activatable(const struct sl_workflow *wf)
@@ -298,18 +314,9 @@ int sl_cli_workflows(int argc, char **argv)
     size_t i;
     json_t *doc;
     if (as_json) {
-        json_t *rows = json_array();
         static const char *const keep[] = {"id",        "name",      "active",
                                            "createdAt", "updatedAt", "versionCounter"};
-        json_array_foreach(docs, i, doc)
-        {
-            json_t *row = json_object();
-            for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
-                json_object_set(row, keep[k], json_object_get(doc, keep[k]));
-            json_array_append_new(rows, row);
-        }
-        sl_cli_print_json(rows, false);
-        json_decref(rows);
+        sl_cli_print_rows(docs, keep, sizeof keep / sizeof *keep);
     } else {
         printf("%-20s %-6s %s\n", "ID", "ACTIVE", "NAME");
         json_array_foreach(docs, i, doc)

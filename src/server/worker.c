@@ -202,31 +202,30 @@ static void run_job(json_t *msg, struct wf_entry *e)
             rc = sl_exec_run(ex);
         }
     }
-    json_t *done = json_pack("{s:s,s:I}", "t", "done", "job", rctx.job);
     if (!ex) {
-        json_object_set_new(done, "status", json_string("error"));
-        json_object_set_new(done, "error", json_string(err.msg));
-        json_object_set_new(done, "nodeRuns", json_array());
-    } else {
-        enum sl_exec_status st = sl_exec_status(ex);
-        json_object_set_new(done, "status", json_string(sl_exec_status_name(st)));
-        if (sl_exec_error_message(ex))
-            json_object_set_new(done, "error", json_string(sl_exec_error_message(ex)));
-        if (sl_exec_error_node(ex))
-            json_object_set_new(done, "errorNode", json_string(sl_exec_error_node(ex)));
-        if (sl_exec_last_node(ex))
-            json_object_set_new(done, "lastNode", json_string(sl_exec_last_node(ex)));
-        json_object_set_new(done, "nodeRuns", sl_exec_node_runs(ex));
-        if (response_mode && !strcmp(response_mode, "lastNode") && rc != SL_EXEC_PARKED)
-            json_object_set_new(done, "result", sl_exec_result_items(ex));
-        if (rc == SL_EXEC_PARKED) {
-            json_object_set_new(done, "state", sl_exec_save(ex));
-            json_object_set_new(done, "waitTill", json_integer(sl_exec_wait_till(ex)));
-        }
-        if ((st == SL_EXEC_SUCCESS && save_success) || (st != SL_EXEC_SUCCESS && save_error))
-            json_object_set_new(done, "data", run_data(ex));
-        sl_exec_free(ex);
+        wf_release(e);
+        send_failed(msg, err.msg);
+        return;
     }
+    json_t *done = json_pack("{s:s,s:I}", "t", "done", "job", rctx.job);
+    enum sl_exec_status st = sl_exec_status(ex);
+    json_object_set_new(done, "status", json_string(sl_exec_status_name(st)));
+    if (sl_exec_error_message(ex))
+        json_object_set_new(done, "error", json_string(sl_exec_error_message(ex)));
+    if (sl_exec_error_node(ex))
+        json_object_set_new(done, "errorNode", json_string(sl_exec_error_node(ex)));
+    if (sl_exec_last_node(ex))
+        json_object_set_new(done, "lastNode", json_string(sl_exec_last_node(ex)));
+    json_object_set_new(done, "nodeRuns", sl_exec_node_runs(ex));
+    if (response_mode && !strcmp(response_mode, "lastNode") && rc != SL_EXEC_PARKED)
+        json_object_set_new(done, "result", sl_exec_result_items(ex));
+    if (rc == SL_EXEC_PARKED) {
+        json_object_set_new(done, "state", sl_exec_save(ex));
+        json_object_set_new(done, "waitTill", json_integer(sl_exec_wait_till(ex)));
+    }
+    if ((st == SL_EXEC_SUCCESS && save_success) || (st != SL_EXEC_SUCCESS && save_error))
+        json_object_set_new(done, "data", run_data(ex));
+    sl_exec_free(ex);
     wf_release(e);
     send_frame(done);
 }
