@@ -5,16 +5,20 @@
 #
 # Scenarios (wrk POSTs the same JSON body on every request):
 #   echo-small            bench_echo, a 120-byte JSON object
+#   relay-small           bench_relay (build/bench/bench_relay): bench_echo
+#                         with a round trip through a worker process per
+#                         request, the floor of sluice's process design
 #   webhook-respond       Webhook -> Respond to Webhook (the body back)
 #                         (bench/workflows/webhook-respond.json)
 #   webhook-code-respond  Webhook -> Code (small transform) -> Respond to
 #                         Webhook (bench/workflows/webhook-code-respond.json)
 #   echo-orders           bench_echo, 100 orders (examples/gen_orders.py 100,
 #                         compact JSON: 66 KB)
+#   relay-orders          bench_relay, the same orders
 #   order-processor       examples/order-processor-webhook.json, 100 orders
 #                         per request, answered with the Summary (lastNode)
-# The first three use the small body, the last two the orders; each sluice
-# scenario is read against the echo run with the same body.
+# The first four use the small body, the last three the orders; each sluice
+# scenario is read against the echo and relay runs with the same body.
 #
 # Every scenario runs ROUNDS times, interleaved (round 1 of each, then
 # round 2, ...), after a short unrecorded warm-up, with the same wrk
@@ -32,6 +36,7 @@
 # Usage: bench/webhook.sh [options]
 #   --sluice PATH       sluice binary (default build/sluice)
 #   --echo PATH         echo server (default build/bench/bench_echo)
+#   --relay PATH        relay server (default build/bench/bench_relay)
 #   --duration S        seconds per wrk run (default 10)
 #   --connections N     wrk connections (default 32)
 #   --threads N         wrk threads (default 2)
@@ -45,12 +50,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 sluice=$root/build/sluice
 echo_bin=$root/build/bench/bench_echo
+relay_bin=$root/build/bench/bench_relay
 duration=10 connections=32 threads=2 rounds=3 starts=5 echo_only=0 keep=
 
 while [ $# -gt 0 ]; do
     case $1 in
     --sluice) sluice=$2; shift ;;
     --echo) echo_bin=$2; shift ;;
+    --relay) relay_bin=$2; shift ;;
     --duration) duration=$2; shift ;;
     --connections) connections=$2; shift ;;
     --threads) threads=$2; shift ;;
@@ -66,6 +73,7 @@ done
 
 die() { echo "bench/webhook.sh: $*" >&2; exit 2; }
 [ -x "$echo_bin" ] || die "no echo server at $echo_bin (run make)"
+[ -x "$relay_bin" ] || die "no relay server at $relay_bin (run make)"
 [ "$echo_only" = 1 ] || [ -x "$sluice" ] || die "no sluice binary at $sluice (run make)"
 command -v wrk >/dev/null || die "needs wrk (Debian package 'wrk')"
 command -v python3 >/dev/null || die "needs python3"
@@ -79,11 +87,12 @@ else
 fi
 raw=$tmp/raw
 mkdir -p "$raw" "$tmp/startup"
-echo_pid= serve_pid=
+echo_pid= relay_pid= serve_pid=
 cleanup() {
     set +e
     [ -z "$serve_pid" ] || { kill -TERM "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; }
     [ -z "$echo_pid" ] || { kill -TERM "$echo_pid" 2>/dev/null; wait "$echo_pid" 2>/dev/null; }
+    [ -z "$relay_pid" ] || { kill -TERM "$relay_pid" 2>/dev/null; wait "$relay_pid" 2>/dev/null; }
     [ -n "$keep" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -116,10 +125,19 @@ echo_url=http://127.0.0.1:$echo_port
 wait_http "$echo_url/"
 $tool check echo "$echo_url/webhook/bench-respond" "$small"
 $tool check echo "$echo_url/webhook/orders" "$orders"
+relay_port=$(free_port)
+"$relay_bin" "$relay_port" 2>"$tmp/relay.log" &
+relay_pid=$!
+relay_url=http://127.0.0.1:$relay_port
+wait_http "$relay_url/"
+$tool check echo "$relay_url/webhook/bench-respond" "$small"
+$tool check echo "$relay_url/webhook/orders" "$orders"
 
 # scenario name, URL, body, check
 scenarios="echo-small $echo_url/webhook/bench-respond $small echo
-echo-orders $echo_url/webhook/orders $orders echo"
+relay-small $relay_url/webhook/bench-respond $small echo
+echo-orders $echo_url/webhook/orders $orders echo
+relay-orders $relay_url/webhook/orders $orders echo"
 
 if [ "$echo_only" = 0 ]; then
     port=$(free_port)
@@ -144,9 +162,11 @@ if [ "$echo_only" = 0 ]; then
     $tool check code "$url/webhook/bench-code" "$small"
     $tool check orders "$url/webhook/orders" "$orders"
     scenarios="echo-small $echo_url/webhook/bench-respond $small echo
+relay-small $relay_url/webhook/bench-respond $small echo
 webhook-respond $url/webhook/bench-respond $small echo
 webhook-code-respond $url/webhook/bench-code $small code
 echo-orders $echo_url/webhook/orders $orders echo
+relay-orders $relay_url/webhook/orders $orders echo
 order-processor $url/webhook/orders $orders orders"
 fi
 

@@ -164,13 +164,20 @@ def read_result(path):
 
 
 def table(raw_dir, startup_dir):
-    # scenario -> (ceiling scenario or None); the order of the table
-    scenarios = [("echo-small", None), ("webhook-respond", "echo-small"),
-                 ("webhook-code-respond", "echo-small"), ("echo-orders", None),
-                 ("order-processor", "echo-orders")]
+    # scenario, its echo ceiling and relay floor (or None); the order of the table
+    scenarios = [("echo-small", None, None), ("relay-small", "echo-small", None),
+                 ("webhook-respond", "echo-small", "relay-small"),
+                 ("webhook-code-respond", "echo-small", "relay-small"),
+                 ("echo-orders", None, None), ("relay-orders", "echo-orders", None),
+                 ("order-processor", "echo-orders", "relay-orders")]
     med = {}
     rows = []
-    for name, ceiling in scenarios:
+    def share(m, of):
+        if of and of in med and med[of]["rps"] > 0:
+            return "%.1f%%" % (100 * m["rps"] / med[of]["rps"])
+        return "–"
+
+    for name, ceiling, floor in scenarios:
         runs = [r for r in (read_result(p) for p in sorted(glob.glob(
             os.path.join(raw_dir, name + ".*.txt")))) if r]
         if not runs:
@@ -186,15 +193,12 @@ def table(raw_dir, startup_dir):
             "all": rps,
         }
         med[name] = m
-        ratio = "–"
-        if ceiling and ceiling in med and med[ceiling]["rps"] > 0:
-            ratio = "%.1f%%" % (100 * m["rps"] / med[ceiling]["rps"])
-        rows.append("| %s | %.0f | %.2f | %.2f | %s | %d | %s |" % (
-            name, m["rps"], m["p50"], m["p99"], ratio, m["bad"],
+        rows.append("| %s | %.0f | %.2f | %.2f | %s | %s | %d | %s |" % (
+            name, m["rps"], m["p50"], m["p99"], share(m, ceiling), share(m, floor), m["bad"],
             " / ".join("%.0f" % x for x in m["all"])))
-    print("| scenario | req/s (median) | p50 ms | p99 ms | of echo ceiling | non-2xx + errors"
-          " | req/s of each round |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| scenario | req/s (median) | p50 ms | p99 ms | of echo ceiling | of relay floor"
+          " | non-2xx + errors | req/s of each round |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in rows:
         print(r)
     starts = []
