@@ -869,9 +869,12 @@ static int exec_loop(struct sl_exec *ex)
             if (attempt) {
                 if (ex->fatal)
                     break; /* a limit was hit: the JavaScript context is spent */
+                int64_t wait = retry_wait_ms(n, attempt);
+                if (c.retry_after_ms > wait)
+                    wait = c.retry_after_ms; /* the node asked for more (Retry-After) */
                 ctx_release(&c);
                 ctx_init(&c, ex, &t, run_index, input0);
-                sl_clock_sleep_ms(ex->opts.clock, retry_wait_ms(n, attempt));
+                sl_clock_sleep_ms(ex->opts.clock, wait);
             }
             if (pinned) {
                 char e[256];

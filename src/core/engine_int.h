@@ -71,6 +71,7 @@ struct sl_node_ctx {
     bool out_null;
     bool put_to_wait; /* sl_ctx_put_to_wait() was called */
     int64_t wait_till;
+    int64_t retry_after_ms; /* sl_ctx_retry_after(): least wait before a retry */
     char *err;
     char *err_desc;
 };

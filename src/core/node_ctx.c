@@ -52,6 +52,12 @@ void sl_ctx_put_to_wait(struct sl_node_ctx *ctx, int64_t till_ms)
     ctx->wait_till = till_ms;
 }
 
+void sl_ctx_retry_after(struct sl_node_ctx *ctx, int64_t ms)
+{
+    if (ms > ctx->retry_after_ms)
+        ctx->retry_after_ms = ms;
+}
+
 void sl_ctx_respond(struct sl_node_ctx *ctx, const json_t *response)
 {
     if (ctx->ex->opts.on_respond)

@@ -151,6 +151,12 @@ void sl_ctx_put_to_wait(struct sl_node_ctx *ctx, int64_t till_ms);
  * body}, borrowed) to the server (sl_exec_opts.on_respond); nothing
  * happens outside the server. */
 void sl_ctx_respond(struct sl_node_ctx *ctx, const json_t *response);
+/* Asks the engine to wait at least `ms` milliseconds before the node's
+ * next try when this try fails and the node retries (retryOnFail): the
+ * HTTP Request node passes a 429/503 answer's Retry-After here. The wait
+ * is the longer of this and the node's own waitBetweenTries; without
+ * retryOnFail nothing happens. */
+void sl_ctx_retry_after(struct sl_node_ctx *ctx, int64_t ms);
 /* Number of items currently on an output. */
 size_t sl_ctx_out_count(const struct sl_node_ctx *ctx, int output);
 
