@@ -32,6 +32,7 @@
 #include "core/jpath.h"
 #include "core/jsvalue.h"
 #include "nodes/node.h"
+#include "nodes/oauth2.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/http_client.h"
@@ -67,10 +68,12 @@ struct spec {
     enum resp_fmt fmt;
     char *out_prop;
     long long batch_size, batch_interval;
+    json_t *oauth2; /* oAuth2Api credential data: a 401 renews its token once */
 };
 
 static void spec_release(struct spec *s)
 {
+    json_decref(s->oauth2);
     free(s->method);
     free(s->url);
     json_decref(s->qs);
@@ -639,8 +642,9 @@ static int apply_auth(struct sl_node_ctx *ctx, size_t i, double version, struct 
             goto out;
         }
     }
-    static const char *known[] = {"httpBasicAuth", "httpHeaderAuth", "httpQueryAuth",
-                                  "httpBearerAuth", "httpCustomAuth", NULL};
+    static const char *known[] = {"httpBasicAuth",  "httpHeaderAuth", "httpQueryAuth",
+                                  "httpBearerAuth", "httpCustomAuth", "oAuth2Api",
+                                  NULL};
     bool ok = false;
     for (int k = 0; known[k]; k++)
         ok = ok || strcmp(type, known[k]) == 0;
@@ -679,6 +683,19 @@ static int apply_auth(struct sl_node_ctx *ctx, size_t i, double version, struct 
         json_object_set_new(s->headers, "Authorization", json_string(h));
         free(up);
         free(b64);
+        free(h);
+    } else if (strcmp(type, "oAuth2Api") == 0) {
+        char *tok = NULL, why[512];
+        if (sl_oauth2_token(cred, false, &tok, why, sizeof why)) {
+            json_decref(cred);
+            sl_ctx_fail(ctx, "%s", why);
+            goto out;
+        }
+        char *h = sl_asprintf("Bearer %s", tok);
+        json_array_append_new(secrets, json_string(tok));
+        json_object_set_new(s->headers, "Authorization", json_string(h));
+        s->oauth2 = json_incref(cred);
+        free(tok);
         free(h);
     } else if (strcmp(type, "httpBearerAuth") == 0) {
         char *tok = str_or(json_object_get(cred, "token"), "undefined");
@@ -1304,6 +1321,29 @@ static void sleep_ms(long long ms)
         ;
 }
 
+/* Requests with an oAuth2Api token that were answered 401 get a new
+ * token and go once more, as n8n does. */
+static int renew_oauth2(struct sl_node_ctx *ctx, struct job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct job *j = &jobs[i];
+        if (!j->sent || !j->spec.oauth2 || j->resp.fail || j->resp.status != 401)
+            continue;
+        char *tok = NULL, why[512];
+        if (sl_oauth2_token(j->spec.oauth2, true, &tok, why, sizeof why))
+            return sl_ctx_fail(ctx, "%s", why);
+        char *h = sl_asprintf("Bearer %s", tok);
+        json_array_append_new(j->secrets, json_string(tok));
+        sl_httpc_req_del_header(&j->req, "Authorization");
+        sl_httpc_req_header(&j->req, "Authorization", h);
+        free(h);
+        free(tok);
+        sl_httpc_resp_release(&j->resp);
+        sl_httpc_perform(&j->req, &j->resp, 1, 1);
+    }
+    return 0;
+}
+
 /* True when the answer is an error the node reports (not 2xx). */
 static bool answer_failed(const struct job *j)
 {
@@ -1412,6 +1452,11 @@ static int http_execute(struct sl_node_ctx *ctx)
             free(resps);
             free(idx);
         }
+    }
+
+    if (!pag && renew_oauth2(ctx, jobs, n) < 0) {
+        rc = SL_ERR_NODE;
+        goto out;
     }
 
     /* 3: answers into items */
