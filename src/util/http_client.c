@@ -119,7 +119,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
         return 0;
     }
     if (r->len + add + 1 > x->cap) {
-        size_t cap = x->cap ? x->cap : 4096;
+        /* small answers are the common case: start at their size */
+        size_t cap = x->cap ? x->cap : r->len + add + 1 > 256 ? r->len + add + 1 : 256;
         while (cap < r->len + add + 1)
             cap *= 2;
         r->body = sl_realloc(r->body, cap);
