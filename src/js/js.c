@@ -1042,6 +1042,18 @@ json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, 
     return res;
 }
 
+void sl_js_set_global(struct sl_js *js, const char *name, const json_t *value)
+{
+    JSObjectRef global = JSContextGetGlobalObject(js->ctx);
+    JSStringRef n = jstr(name);
+    if (value)
+        JSObjectSetProperty(js->ctx, global, n, json_to_js(js->ctx, value),
+                            kJSPropertyAttributeNone, NULL);
+    else
+        JSObjectDeleteProperty(js->ctx, global, n, NULL);
+    JSStringRelease(n);
+}
+
 bool sl_js_keep_dates(struct sl_js *js, bool on)
 {
     bool was = js->keep_dates;

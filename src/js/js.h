@@ -56,6 +56,12 @@ struct sl_exec *sl_js_set_exec(struct sl_js *js, struct sl_exec *ex);
 json_t *sl_js_eval(struct sl_js *js, struct sl_node_ctx *ctx, const char *tmpl, size_t item,
                    char **err);
 
+/* Sets the global `name` of the runtime to a copy of `value` (borrowed),
+ * or deletes it when `value` is NULL: extra variables an expression may
+ * read, such as the HTTP Request node's $response and $pageCount during
+ * pagination. The caller deletes what it set once done. */
+void sl_js_set_global(struct sl_js *js, const char *name, const json_t *value);
+
 /* While on, expressions evaluated by sl_js_eval hand dates over as n8n's
  * nodes receive them: a luxon DateTime comes back as {"__sl_luxon": ISO
  * text, "zone": zone name} (for sl_js_datetime, which rebuilds it) and a

@@ -31,6 +31,7 @@
 #include "core/item.h"
 #include "core/jpath.h"
 #include "core/jsvalue.h"
+#include "js/js.h"
 #include "nodes/node.h"
 #include "nodes/oauth2.h"
 #include "util/alloc.h"
@@ -52,11 +53,13 @@ struct spec {
     json_t *qs;      /* object */
     json_t *headers; /* object: name -> value */
     enum body_kind body_kind;
-    json_t *body;    /* JSON / form: a value; multipart: [{name, value} | {name, bin}] */
+    json_t *body; /* JSON / form: a value; multipart: [{name, value} | {name, bin}] */
     unsigned char *raw;
     size_t raw_len;
-    char *raw_type; /* raw / binary content type */
-    bool raw_is_text; /* contentType raw: the answer is not parsed as JSON */
+    char *raw_type;           /* raw / binary content type */
+    bool raw_is_text;         /* contentType raw: the answer is not parsed as JSON */
+    bool legacy;              /* versions 1 and 2 */
+    bool split;               /* legacy: a JSON array answer becomes items (splitIntoItems) */
     const char *array_format; /* "brackets", "repeat", "indices" */
     /* options */
     long timeout_ms;
@@ -138,8 +141,9 @@ static json_t *param(struct sl_node_ctx *ctx, const char *path, size_t i)
 }
 
 /* A name/value list ([{name, value}]) as an object; later names win. */
-static void pairs_into(json_t *obj, const json_t *list, bool lodash_set)
+static void pairs_into(json_t **objp, const json_t *list, bool lodash_set)
 {
+    json_t *obj = *objp;
     size_t k;
     json_t *e;
     json_array_foreach(list, k, e)
@@ -154,6 +158,7 @@ static void pairs_into(json_t *obj, const json_t *list, bool lodash_set)
             json_object_set_new(obj, name, val);
         free(name);
     }
+    *objp = obj;
 }
 
 /* Parses a JSON parameter given as text (or already a value). New
@@ -189,11 +194,11 @@ static int read_options(struct sl_node_ctx *ctx, size_t i, double version, struc
     s->full_response = sl_jsv_truthy(json_object_get(resp, "fullResponse"));
     s->never_error = sl_jsv_truthy(json_object_get(resp, "neverError"));
     const char *fmt = json_string_value(json_object_get(resp, "responseFormat"));
-    s->fmt = !fmt || !*fmt                   ? FMT_AUTO
-             : strcmp(fmt, "json") == 0      ? FMT_JSON
-             : strcmp(fmt, "text") == 0      ? FMT_TEXT
-             : strcmp(fmt, "file") == 0      ? FMT_FILE
-                                             : FMT_AUTO;
+    s->fmt = !fmt || !*fmt              ? FMT_AUTO
+             : strcmp(fmt, "json") == 0 ? FMT_JSON
+             : strcmp(fmt, "text") == 0 ? FMT_TEXT
+             : strcmp(fmt, "file") == 0 ? FMT_FILE
+                                        : FMT_AUTO;
     s->out_prop = str_or(json_object_get(resp, "outputPropertyName"), "data");
     const json_t *fr = json_object_get(redir, "followRedirects");
     s->follow = fr ? sl_jsv_truthy(fr) : version >= 4;
@@ -213,7 +218,7 @@ static int read_options(struct sl_node_ctx *ctx, size_t i, double version, struc
         s->batch_interval = bi ? (long long)sl_jsv_to_number(bi) : 1000;
     }
     const char *qa = json_string_value(json_object_get(o, "queryParameterArrays"));
-    s->array_format = !qa                          ? "brackets"
+    s->array_format = !qa                          ? "indices"
                       : strcmp(qa, "repeat") == 0  ? "repeat"
                       : strcmp(qa, "indices") == 0 ? "indices"
                                                    : "brackets";
@@ -328,20 +333,19 @@ static int read_v3(struct sl_node_ctx *ctx, size_t i, double version, struct spe
                             free(name);
                             goto out;
                         }
-                        json_array_append_new(s->body, json_pack("{s:s,s:O}", "name", name,
-                                                                 "bin", bin));
+                        json_array_append_new(s->body,
+                                              json_pack("{s:s,s:O}", "name", name, "bin", bin));
                     } else {
                         json_t *val = json_object_get(e, "value");
-                        json_array_append_new(s->body,
-                                              json_pack("{s:s,s:O}", "name", name, "value",
-                                                        val ? val : json_string("")));
+                        json_array_append_new(s->body, json_pack("{s:s,s:O}", "name", name, "value",
+                                                                 val ? val : json_string("")));
                     }
                     free(name);
                 }
                 s->body_kind = BODY_MULTIPART;
             } else {
                 s->body = json_object();
-                pairs_into(s->body, v, strcmp(ctype, "json") == 0 && version >= 4);
+                pairs_into(&s->body, v, strcmp(ctype, "json") == 0 && version >= 4);
                 s->body_kind = strcmp(ctype, "form-urlencoded") == 0 ? BODY_FORM : BODY_JSON;
             }
             json_decref(v);
@@ -399,7 +403,7 @@ static int read_v3(struct sl_node_ctx *ctx, size_t i, double version, struct spe
             v = param(ctx, "queryParameters.parameters", i);
             if (!v && sl_ctx_failed(ctx))
                 goto out;
-            pairs_into(s->qs, v, false);
+            pairs_into(&s->qs, v, false);
             json_decref(v);
             v = NULL;
         }
@@ -487,20 +491,25 @@ static int read_legacy(struct sl_node_ctx *ctx, size_t i, double version, struct
             json_decref(d);
         }
     }
-    const json_t *fr = json_object_get(o, "fullResponse");
-    s->full_response = sl_jsv_truthy(fr);
+    s->legacy = true;
+    s->split = sl_jsv_truthy(json_object_get(o, "splitIntoItems"));
+    s->full_response = sl_jsv_truthy(json_object_get(o, "fullResponse"));
     s->never_error = sl_jsv_truthy(json_object_get(o, "ignoreResponseCode"));
-    s->follow = !sl_jsv_truthy(json_object_get(o, "followRedirect")) ? true : true;
-    if (json_object_get(o, "followRedirect"))
-        s->follow = sl_jsv_truthy(json_object_get(o, "followRedirect"));
-    if (sl_jsv_truthy(json_object_get(o, "followAllRedirects")))
-        s->follow = true;
+    /* the request library's rule: GET and HEAD follow unless followRedirect
+     * is false; other methods only with followAllRedirects */
+    bool get = strcasecmp(s->method, "GET") == 0 || strcasecmp(s->method, "HEAD") == 0;
+    const json_t *fr = json_object_get(o, "followRedirect");
+    s->follow = (get && (!fr || sl_jsv_truthy(fr))) ||
+                sl_jsv_truthy(json_object_get(o, "followAllRedirects"));
     s->max_redirects = 21;
     const json_t *t = json_object_get(o, "timeout");
-    s->timeout_ms = t && sl_jsv_truthy(t) ? (long)sl_jsv_to_number(t) : 300000;
+    s->timeout_ms = t && sl_jsv_truthy(t) ? (long)sl_jsv_to_number(t) : 3600000;
     if (sl_jsv_truthy(json_object_get(o, "proxy")))
         s->proxy = sl_jsv_to_string(json_object_get(o, "proxy"));
-    s->insecure = sl_jsv_truthy(json_object_get(o, "allowUnauthorizedCerts"));
+    bool insecure = false;
+    if (sl_ctx_param_bool(ctx, "allowUnauthorizedCerts", i, false, &insecure) < 0)
+        goto out;
+    s->insecure = insecure;
     const json_t *bs = json_object_get(o, "batchSize");
     const json_t *bi = json_object_get(o, "batchInterval");
     if (bs || bi) {
@@ -508,7 +517,7 @@ static int read_legacy(struct sl_node_ctx *ctx, size_t i, double version, struct
         s->batch_size = n > 0 ? (long long)n : 1;
         s->batch_interval = bi ? (long long)sl_jsv_to_number(bi) : 1000;
     }
-    s->array_format = "brackets";
+    s->array_format = "indices";
     s->qs = json_object();
     s->headers = json_object();
     const char *bct = json_string_value(json_object_get(o, "bodyContentType"));
@@ -517,7 +526,9 @@ static int read_legacy(struct sl_node_ctx *ctx, size_t i, double version, struct
     bool raw = bct && strcmp(bct, "raw") == 0;
     bool has_body = strcmp(s->method, "GET") != 0 && strcmp(s->method, "HEAD") != 0;
     if (json_params) {
-        const char *names[] = {"queryParametersJson", "headerParametersJson", "bodyParametersJson"};
+        static const char *names[] = {"queryParametersJson", "headerParametersJson",
+                                      "bodyParametersJson"};
+        static const char *labels[] = {"Query Parameters", "Headers", "Body Parameters"};
         for (int k = 0; k < 3; k++) {
             v = param(ctx, names[k], i);
             if (!v) {
@@ -530,12 +541,16 @@ static int read_legacy(struct sl_node_ctx *ctx, size_t i, double version, struct
                 v = NULL;
                 continue;
             }
-            json_t *p = json_param(ctx, v);
+            json_t *p = json_is_string(v) && !raw
+                            ? json_loads(json_string_value(v), JSON_DECODE_ANY, NULL)
+                            : json_incref(v);
             json_decref(v);
             v = NULL;
             if (!p) {
-                sl_ctx_clear_error(ctx);
-                sl_ctx_fail(ctx, "%s must be a valid JSON", names[k]);
+                sl_ctx_fail(ctx,
+                            "The data in \"%s\" is no valid JSON. Set Body Content Type to "
+                            "\"RAW/Custom\" for XML or other types of payloads",
+                            labels[k]);
                 goto out;
             }
             if (k == 0 && json_is_object(p))
@@ -549,31 +564,46 @@ static int read_legacy(struct sl_node_ctx *ctx, size_t i, double version, struct
             json_decref(p);
         }
     } else {
+        /* repeated query names collect into a list; header names are
+         * lower-cased */
         v = param(ctx, "queryParametersUi.parameter", i);
-        pairs_into(s->qs, v, false);
+        size_t k;
+        json_t *e;
+        json_array_foreach(v, k, e)
+        {
+            char *name = str_or(json_object_get(e, "name"), "");
+            json_t *val = json_object_get(e, "value");
+            json_t *old = json_object_get(s->qs, name);
+            if (json_is_string(old))
+                json_object_set_new(s->qs, name, json_pack("[OO]", old, val ? val : json_null()));
+            else if (json_is_array(old))
+                json_array_append(old, val ? val : json_null());
+            else
+                json_object_set(s->qs, name, val ? val : json_string(""));
+            free(name);
+        }
         json_decref(v);
         v = param(ctx, "headerParametersUi.parameter", i);
-        pairs_into(s->headers, v, false);
+        json_t *h = json_object();
+        pairs_into(&h, v, false);
+        headers_into(s->headers, h, true);
         json_decref(v);
         v = param(ctx, "bodyParametersUi.parameter", i);
         if (v && has_body) {
             if (multipart) {
                 s->body = json_array();
-                size_t k;
-                json_t *e;
                 json_array_foreach(v, k, e)
                 {
+                    char *name = str_or(json_object_get(e, "name"), "");
                     json_t *val = json_object_get(e, "value");
-                    json_array_append_new(
-                        s->body, json_pack("{s:O,s:O}", "name",
-                                           json_object_get(e, "name") ? json_object_get(e, "name")
-                                                                      : json_string(""),
-                                           "value", val ? val : json_string("")));
+                    json_array_append_new(s->body, json_pack("{s:s,s:O}", "name", name, "value",
+                                                             val ? val : json_string("")));
+                    free(name);
                 }
                 s->body_kind = BODY_MULTIPART;
             } else {
                 s->body = json_object();
-                pairs_into(s->body, v, false);
+                pairs_into(&s->body, v, false);
                 s->body_kind = form ? BODY_FORM : BODY_JSON;
             }
         }
@@ -611,7 +641,7 @@ static int apply_auth(struct sl_node_ctx *ctx, size_t i, double version, struct 
 {
     char *auth = NULL, *type = NULL;
     int rc = SL_ERR_NODE;
-    if (version < 3) {
+    if (version < 2) {
         if (sl_ctx_param_str(ctx, "authentication", i, "none", &auth) < 0)
             return rc;
         type = sl_strdup(auth);
@@ -642,8 +672,12 @@ static int apply_auth(struct sl_node_ctx *ctx, size_t i, double version, struct 
             goto out;
         }
     }
-    static const char *known[] = {"httpBasicAuth",  "httpHeaderAuth", "httpQueryAuth",
-                                  "httpBearerAuth", "httpCustomAuth", "oAuth2Api",
+    static const char *known[] = {"httpBasicAuth",
+                                  "httpHeaderAuth",
+                                  "httpQueryAuth",
+                                  "httpBearerAuth",
+                                  "httpCustomAuth",
+                                  "oAuth2Api",
                                   NULL};
     bool ok = false;
     for (int k = 0; known[k]; k++)
@@ -671,9 +705,10 @@ static int apply_auth(struct sl_node_ctx *ctx, size_t i, double version, struct 
         goto out;
     }
     if (strcmp(type, "httpBasicAuth") == 0) {
-        char *up = sl_asprintf("%s:%s", json_string_value(json_object_get(cred, "user"))
-                                            ? json_string_value(json_object_get(cred, "user"))
-                                            : "",
+        char *up = sl_asprintf("%s:%s",
+                               json_string_value(json_object_get(cred, "user"))
+                                   ? json_string_value(json_object_get(cred, "user"))
+                                   : "",
                                json_string_value(json_object_get(cred, "password"))
                                    ? json_string_value(json_object_get(cred, "password"))
                                    : "");
@@ -750,8 +785,7 @@ static int apply_auth(struct sl_node_ctx *ctx, size_t i, double version, struct 
             else if (json_is_object(x)) {
                 const char *xk;
                 json_t *xv;
-                json_object_foreach(x, xk, xv)
-                    json_array_append(stack, xv);
+                json_object_foreach(x, xk, xv) json_array_append(stack, xv);
             }
             json_decref(x);
         }
@@ -768,34 +802,6 @@ out:
 
 /* ----------------------------------------------------------- encoding */
 
-/* axios's parameter encoding: encodeURIComponent with a few characters
- * left readable and spaces as '+'. */
-static void axios_encode(struct sl_buf *b, const char *s)
-{
-    struct sl_buf t = {0};
-    sl_httpc_encode_component(&t, s, strlen(s));
-    char *e = sl_buf_steal(&t);
-    for (const char *p = e; *p; p++) {
-        if (p[0] == '%' && p[1] && p[2]) {
-            char h[3] = {p[1], p[2], 0};
-            const char *rep = !strcasecmp(h, "3A")   ? ":"
-                              : !strcasecmp(h, "24") ? "$"
-                              : !strcasecmp(h, "2C") ? ","
-                              : !strcasecmp(h, "20") ? "+"
-                              : !strcasecmp(h, "5B") ? "["
-                              : !strcasecmp(h, "5D") ? "]"
-                                                     : NULL;
-            if (rep) {
-                sl_buf_adds(b, rep);
-                p += 2;
-                continue;
-            }
-        }
-        sl_buf_addc(b, *p);
-    }
-    free(e);
-}
-
 static char *scalar_text(const json_t *v)
 {
     return json_is_string(v) ? sl_strdup(json_string_value(v)) : sl_jsv_to_string(v);
@@ -806,7 +812,7 @@ static char *scalar_text(const json_t *v)
 static void encode_pairs(struct sl_buf *b, const char *key, const json_t *v, const char *arrays,
                          bool form, bool *first)
 {
-    if (!v || (!form && json_is_null(v)))
+    if (!v)
         return;
     if (json_is_array(v) || json_is_object(v)) {
         size_t i;
@@ -814,7 +820,7 @@ static void encode_pairs(struct sl_buf *b, const char *key, const json_t *v, con
         if (json_is_array(v)) {
             json_array_foreach(v, i, e)
             {
-                char *k = strcmp(arrays, "repeat") == 0   ? sl_strdup(key)
+                char *k = strcmp(arrays, "repeat") == 0    ? sl_strdup(key)
                           : strcmp(arrays, "indices") == 0 ? sl_asprintf("%s[%zu]", key, i)
                                                            : sl_asprintf("%s[]", key);
                 encode_pairs(b, k, e, arrays, form, first);
@@ -835,15 +841,9 @@ static void encode_pairs(struct sl_buf *b, const char *key, const json_t *v, con
         sl_buf_addc(b, '&');
     *first = false;
     char *val = json_is_null(v) ? sl_strdup("") : scalar_text(v);
-    if (form) {
-        sl_httpc_encode_component(b, key, strlen(key));
-        sl_buf_addc(b, '=');
-        sl_httpc_encode_component(b, val, strlen(val));
-    } else {
-        axios_encode(b, key);
-        sl_buf_addc(b, '=');
-        axios_encode(b, val);
-    }
+    sl_httpc_encode_qs(b, key, strlen(key));
+    sl_buf_addc(b, '=');
+    sl_httpc_encode_qs(b, val, strlen(val));
     free(val);
 }
 
@@ -853,8 +853,7 @@ static char *encode_object(const json_t *obj, const char *arrays, bool form)
     bool first = true;
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)obj, k, v)
-        encode_pairs(&b, k, v, arrays, form, &first);
+    json_object_foreach((json_t *)obj, k, v) encode_pairs(&b, k, v, arrays, form, &first);
     char *s = sl_buf_steal(&b);
     return s ? s : sl_strdup("");
 }
@@ -863,9 +862,7 @@ static bool has_header(const json_t *h, const char *name)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)h, k, v)
-        if (strcasecmp(k, name) == 0)
-            return true;
+    json_object_foreach((json_t *)h, k, v) if (strcasecmp(k, name) == 0) return true;
     return false;
 }
 
@@ -881,8 +878,8 @@ static int encode_request(struct sl_node_ctx *ctx, struct spec *s, struct sl_htt
     if (json_object_size(s->qs)) {
         char *q = encode_object(s->qs, s->array_format, false);
         if (*q) {
-            sl_buf_addc(&u, strchr(s->url, '?') && (!hash || strchr(s->url, '?') < hash) ? '&'
-                                                                                          : '?');
+            sl_buf_addc(&u,
+                        strchr(s->url, '?') && (!hash || strchr(s->url, '?') < hash) ? '&' : '?');
             sl_buf_adds(&u, q);
         }
         free(q);
@@ -894,9 +891,9 @@ static int encode_request(struct sl_node_ctx *ctx, struct spec *s, struct sl_htt
     r->proxy = s->proxy ? sl_strdup(s->proxy) : NULL;
     r->insecure = s->insecure;
 
-    const char *accept =
-        s->fmt == FMT_JSON   ? "application/json,text/*;q=0.99"
-        : s->fmt == FMT_TEXT ? "application/json,text/html,application/xhtml+xml,application/"
+    const char *accept = s->fmt == FMT_JSON ? "application/json,text/*;q=0.99"
+                         : s->fmt == FMT_TEXT
+                             ? "application/json,text/html,application/xhtml+xml,application/"
                                "xml,text/*;q=0.9, */*;q=0.1"
                              : "application/json,text/html,application/xhtml+xml,application/"
                                "xml,text/*;q=0.9, image/*;q=0.8, */*;q=0.7";
@@ -961,8 +958,8 @@ static int encode_request(struct sl_node_ctx *ctx, struct spec *s, struct sl_htt
                     sl_buf_release(&b);
                     return SL_ERR_NODE;
                 }
-                sl_buf_addf(&b, "; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
-                            fn ? fn : "file", mt ? mt : "application/octet-stream");
+                sl_buf_addf(&b, "; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n", fn ? fn : "file",
+                            mt ? mt : "application/octet-stream");
                 sl_buf_add(&b, data, len);
                 free(data);
             } else {
@@ -1002,23 +999,41 @@ static int encode_request(struct sl_node_ctx *ctx, struct spec *s, struct sl_htt
 static const char *status_message(long code)
 {
     switch (code) {
-    case 400: return "Bad request - please check your parameters";
-    case 401: return "Authorization failed - please check your credentials";
-    case 402: return "Payment required - perhaps check your payment details?";
-    case 403: return "Forbidden - perhaps check your credentials?";
-    case 404: return "The resource you are requesting could not be found";
-    case 405: return "Method not allowed - please check you are using the right HTTP method";
-    case 429: return "The service is receiving too many requests from you";
-    case 500: return "The service was not able to process your request";
-    case 502: return "Bad gateway - the service failed to handle your request";
+    case 400:
+        return "Bad request - please check your parameters";
+    case 401:
+        return "Authorization failed - please check your credentials";
+    case 402:
+        return "Payment required - perhaps check your payment details?";
+    case 403:
+        return "Forbidden - perhaps check your credentials?";
+    case 404:
+        return "The resource you are requesting could not be found";
+    case 405:
+        return "Method not allowed - please check you are using the right HTTP method";
+    case 429:
+        return "The service is receiving too many requests from you";
+    case 500:
+        return "The service was not able to process your request";
+    case 502:
+        return "Bad gateway - the service failed to handle your request";
     case 503:
         return "Service unavailable - try again later or consider setting this node to retry "
                "automatically (in the node settings)";
-    case 504: return "Gateway timed out - perhaps try again later?";
+    case 504:
+        return "Gateway timed out - perhaps try again later?";
     default:
         return code >= 500 ? "The service failed to process your request"
                            : "Your request is invalid or could not be processed by the service";
     }
+}
+
+/* The answer's body as JSON when it parses, else NULL. */
+static json_t *parse_json(const struct sl_httpc_resp *r)
+{
+    if (!r->len)
+        return NULL;
+    return json_loadb((const char *)r->body, r->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 }
 
 /* The body as a JSON string (invalid UTF-8 replaced). */
@@ -1032,11 +1047,27 @@ static json_t *body_string(const struct sl_httpc_resp *r)
  * a JSON body, else the body text. Heap string. */
 static char *error_description(const struct sl_httpc_resp *r)
 {
-    static const char *keys[] = {"cause", "error", "message", "Message", "msg", "messages",
-                                 "description", "reason", "detail", "details", "errors",
-                                 "errorMessage", "errorMessages", "ErrorMessage", "error_message",
-                                 "errorDescription", "error_description", "error_summary",
-                                 "title", "text", NULL};
+    static const char *keys[] = {"cause",
+                                 "error",
+                                 "message",
+                                 "Message",
+                                 "msg",
+                                 "messages",
+                                 "description",
+                                 "reason",
+                                 "detail",
+                                 "details",
+                                 "errors",
+                                 "errorMessage",
+                                 "errorMessages",
+                                 "ErrorMessage",
+                                 "error_message",
+                                 "errorDescription",
+                                 "error_description",
+                                 "error_summary",
+                                 "title",
+                                 "text",
+                                 NULL};
     json_t *j = json_loadb((const char *)r->body, r->len, JSON_DECODE_ANY, NULL);
     char *out = NULL;
     for (int depth = 0; j && json_is_object(j) && !out && depth < 3; depth++) {
@@ -1074,7 +1105,11 @@ static void describe_failure(const struct spec *s, const struct sl_httpc_resp *r
     char *m = NULL;
     switch (r->fail) {
     case SL_HTTPC_OK: {
-        json_t *b = body_string(r);
+        /* a request made with json: true reads a JSON answer as JSON */
+        json_t *b =
+            (s->fmt == FMT_JSON || s->fmt == FMT_TEXT) && !s->raw_is_text ? parse_json(r) : NULL;
+        if (!b)
+            b = body_string(r);
         char *js = sl_jsv_stringify(b);
         json_decref(b);
         m = r->status == 429
@@ -1133,28 +1168,33 @@ static void describe_failure(const struct spec *s, const struct sl_httpc_resp *r
 static bool is_binary_type(const char *ct)
 {
     static const char *types[] = {
-        "image/", "audio/", "video/", "application/octet-stream", "application/gzip",
-        "application/zip", "application/vnd.rar", "application/epub+zip", "application/x-bzip",
-        "application/x-bzip2", "application/x-cdf", "application/vnd.amazon.ebook",
+        "image/",
+        "audio/",
+        "video/",
+        "application/octet-stream",
+        "application/gzip",
+        "application/zip",
+        "application/vnd.rar",
+        "application/epub+zip",
+        "application/x-bzip",
+        "application/x-bzip2",
+        "application/x-cdf",
+        "application/vnd.amazon.ebook",
         "application/msword",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-fontobject", "application/vnd.oasis.opendocument.presentation",
-        "application/pdf", "application/x-tar", "application/vnd.visio",
+        "application/vnd.ms-fontobject",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/pdf",
+        "application/x-tar",
+        "application/vnd.visio",
         "application/vnd.ms-excel",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/x-7z-compressed", NULL};
+        "application/x-7z-compressed",
+        NULL};
     for (int k = 0; types[k]; k++)
         if (strstr(ct, types[k]))
             return true;
     return false;
-}
-
-/* The answer's body as JSON when it parses, else NULL. */
-static json_t *parse_json(const struct sl_httpc_resp *r)
-{
-    if (!r->len)
-        return NULL;
-    return json_loadb((const char *)r->body, r->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 }
 
 /* Emits the items for item `i`'s answer `r`. Returns 0 or the failure
@@ -1258,8 +1298,8 @@ static int emit_answer(struct sl_node_ctx *ctx, size_t i, const struct spec *s,
         json_t *j = full ? full : json_object();
         if (text)
             json_object_set_new(j, s->out_prop, text);
-        json_array_append_new(out, json_pack("{s:o,s:{s:I}}", "json", j, "pairedItem", "item",
-                                             (json_int_t)i));
+        json_array_append_new(
+            out, json_pack("{s:o,s:{s:I}}", "json", j, "pairedItem", "item", (json_int_t)i));
         json_decref(body);
         return 0;
     }
@@ -1269,8 +1309,10 @@ static int emit_answer(struct sl_node_ctx *ctx, size_t i, const struct spec *s,
         if (!p) {
             json_decref(body);
             json_decref(full);
-            sl_ctx_fail(ctx, "Response body is not valid JSON. Change \"Response Format\" to "
-                             "\"Text\"");
+            sl_ctx_fail(ctx,
+                        "Response body is not valid JSON. Change \"Response Format\" to "
+                        "\"%s\"",
+                        s->legacy ? "String" : "Text");
             return SL_ERR_NODE;
         }
         json_decref(body);
@@ -1278,17 +1320,17 @@ static int emit_answer(struct sl_node_ctx *ctx, size_t i, const struct spec *s,
     }
     if (full) {
         json_object_set_new(full, "body", body ? body : json_null());
-        json_array_append_new(out, json_pack("{s:o,s:{s:I}}", "json", full, "pairedItem", "item",
-                                             (json_int_t)i));
+        json_array_append_new(
+            out, json_pack("{s:o,s:{s:I}}", "json", full, "pairedItem", "item", (json_int_t)i));
         return 0;
     }
-    if (json_is_array(body)) {
+    if (json_is_array(body) && (!s->legacy || s->split)) {
         size_t k;
         json_t *e;
         json_array_foreach(body, k, e)
         {
-            json_array_append_new(out, json_pack("{s:o,s:{s:I}}", "json", json_incref(e), "pairedItem",
-                                                 "item", (json_int_t)i));
+            json_array_append_new(out, json_pack("{s:o,s:{s:I}}", "json", json_incref(e),
+                                                 "pairedItem", "item", (json_int_t)i));
         }
         json_decref(body);
         return 0;
@@ -1296,8 +1338,8 @@ static int emit_answer(struct sl_node_ctx *ctx, size_t i, const struct spec *s,
     json_t *j = body && !json_is_null(body) ? body : json_object();
     if (body && json_is_null(body))
         json_decref(body);
-    json_array_append_new(out, json_pack("{s:o,s:{s:I}}", "json", j, "pairedItem", "item",
-                                         (json_int_t)i));
+    json_array_append_new(
+        out, json_pack("{s:o,s:{s:I}}", "json", j, "pairedItem", "item", (json_int_t)i));
     return 0;
 }
 
@@ -1378,17 +1420,16 @@ static int http_execute(struct sl_node_ctx *ctx)
     int rc = 0;
     struct job *jobs = sl_calloc(n ? n : 1, sizeof *jobs);
     json_t *out = json_array();
-    const json_t *pagination =
-        version >= 3 ? json_object_get(json_object_get(json_object_get(
-                                           sl_ctx_param_raw(ctx, "options"), "pagination"),
-                                           "pagination"),
-                                       "paginationMode")
-                     : NULL;
-    const json_t *pag = pagination && strcmp(json_string_value(pagination) ?: "off", "off") != 0
-                            ? json_object_get(json_object_get(sl_ctx_param_raw(ctx, "options"),
-                                                              "pagination"),
-                                              "pagination")
-                            : NULL;
+    /* pagination is read once, its expressions unevaluated (n8n reads it
+     * with rawExpressions for item 0) */
+    const json_t *pag =
+        version >= 3
+            ? json_object_get(json_object_get(sl_ctx_param_raw(ctx, "options"), "pagination"),
+                              "pagination")
+            : NULL;
+    const char *pmode = json_string_value(json_object_get(pag, "paginationMode"));
+    if (!json_is_object(pag) || (pmode && strcmp(pmode, "off") == 0))
+        pag = NULL;
 
     /* 1: every item's request */
     for (size_t i = 0; i < n; i++) {
@@ -1402,7 +1443,7 @@ static int http_execute(struct sl_node_ctx *ctx)
             r = encode_request(ctx, &j->spec, &j->req);
         if (r < 0) {
             char *m = redact(sl_ctx_error_message(ctx), j->secrets);
-            if (!cof) {
+            if (!cof || version < 3) {
                 sl_ctx_clear_error(ctx);
                 fail_redacted(ctx, j->secrets, m, NULL);
                 free(m);
@@ -1463,9 +1504,8 @@ static int http_execute(struct sl_node_ctx *ctx)
     for (size_t i = 0; i < n; i++) {
         struct job *j = &jobs[i];
         if (j->prep_err) {
-            json_array_append_new(out, json_pack("{s:{s:s},s:{s:I}}", "json", "error",
-                                                 j->prep_err, "pairedItem", "item",
-                                                 (json_int_t)i));
+            json_array_append_new(out, json_pack("{s:{s:s},s:{s:I}}", "json", "error", j->prep_err,
+                                                 "pairedItem", "item", (json_int_t)i));
             continue;
         }
         if (pag) {
@@ -1473,10 +1513,6 @@ static int http_execute(struct sl_node_ctx *ctx)
             int r = paginate(ctx, i, &j->spec, pag, j->secrets, out, &eobj);
             if (r < 0) {
                 if (!cof) {
-                    char *m = sl_strdup(sl_ctx_error_message(ctx));
-                    sl_ctx_clear_error(ctx);
-                    fail_redacted(ctx, j->secrets, m, NULL);
-                    free(m);
                     rc = SL_ERR_NODE;
                     json_decref(eobj);
                     goto out;
@@ -1541,16 +1577,329 @@ out:
     return rc;
 }
 
-static int paginate(struct sl_node_ctx *ctx, size_t i, struct spec *s, const json_t *pagination,
-                     json_t *secrets, json_t *out, json_t **err_obj)
+/* --------------------------------------------------------- pagination */
+
+/* The spec for one page: `s` with the page's parameters applied
+ * (lodash merge of n8n's pagination request; undefined values skipped). */
+static int page_spec(struct sl_node_ctx *ctx, size_t i, const struct spec *s, const json_t *params,
+                     const json_t *next_url, struct spec *p)
 {
-    (void)i;
-    (void)s;
-    (void)pagination;
-    (void)secrets;
-    (void)out;
-    (void)err_obj;
-    return sl_ctx_fail(ctx, "pagination is not supported yet");
+    memset(p, 0, sizeof *p);
+    *p = *s;
+    p->method = sl_strdup(s->method);
+    p->url = sl_strdup(s->url);
+    p->qs = json_deep_copy(s->qs);
+    p->headers = json_deep_copy(s->headers);
+    p->body = s->body ? json_deep_copy(s->body) : NULL;
+    p->raw = NULL;
+    if (s->raw) {
+        p->raw = sl_malloc(s->raw_len + 1);
+        memcpy(p->raw, s->raw, s->raw_len);
+        p->raw[s->raw_len] = 0;
+    }
+    p->raw_type = s->raw_type ? sl_strdup(s->raw_type) : NULL;
+    p->proxy = s->proxy ? sl_strdup(s->proxy) : NULL;
+    p->out_prop = sl_strdup(s->out_prop);
+    p->never_error = true; /* pages are never errors by status alone */
+    if (next_url) {
+        json_t *u = sl_ctx_eval(ctx, (json_t *)next_url, i);
+        if (!u && sl_ctx_failed(ctx))
+            return SL_ERR_NODE;
+        if (u) {
+            char *t = json_is_string(u) ? sl_strdup(json_string_value(u)) : sl_jsv_to_string(u);
+            json_decref(u);
+            if (strncmp(t, "http://", 7) != 0 && strncmp(t, "https://", 8) != 0) {
+                sl_ctx_fail(ctx, "'%s' is not a valid URL.", t);
+                sl_ctx_fail_description(
+                    ctx, "Make sure the \"Next URL\" parameter evaluates to a valid URL.");
+                free(t);
+                return SL_ERR_NODE;
+            }
+            free(p->url);
+            p->url = t;
+        }
+    }
+    size_t k;
+    json_t *e;
+    json_array_foreach(params, k, e)
+    {
+        const char *type = json_string_value(json_object_get(e, "type"));
+        const char *name = json_string_value(json_object_get(e, "name"));
+        json_t *v = sl_ctx_eval(ctx, json_object_get(e, "value"), i);
+        if (!v) {
+            if (sl_ctx_failed(ctx))
+                return SL_ERR_NODE;
+            continue;
+        }
+        if (!type || strcmp(type, "qs") == 0) {
+            json_object_set_new(p->qs, name, v);
+        } else if (strcmp(type, "headers") == 0) {
+            json_object_set_new(p->headers, name, v);
+        } else {
+            if (!json_is_object(p->body) && p->body_kind != BODY_MULTIPART) {
+                json_decref(p->body);
+                p->body = json_object();
+                if (p->body_kind != BODY_FORM)
+                    p->body_kind = BODY_JSON;
+            }
+            if (p->body_kind == BODY_MULTIPART)
+                json_array_append_new(p->body, json_pack("{s:s,s:o}", "name", name, "value", v));
+            else
+                json_object_set_new(p->body, name, v);
+        }
+    }
+    return 0;
+}
+
+/* Checks n8n's pagination settings and builds the "continue" expression
+ * (heap string), or NULL with n8n's message set. */
+static char *pagination_continue(struct sl_node_ctx *ctx, const json_t *pag, const json_t *params)
+{
+    const char *mode = json_string_value(json_object_get(pag, "paginationMode"));
+    if (!mode || strcmp(mode, "updateAParameterInEachRequest") == 0) {
+        size_t n = json_array_size(params);
+        const json_t *p0 = json_array_get(params, 0);
+        if (n == 1 && !strcmp(json_string_value(json_object_get(p0, "name")) ?: "", "") &&
+            !strcmp(json_string_value(json_object_get(p0, "value")) ?: "", "")) {
+            sl_ctx_fail(ctx, "At least one entry with 'Name' and 'Value' filled must be included "
+                             "in 'Parameters' to use 'Update a Parameter in Each Request' mode ");
+            return NULL;
+        }
+        size_t k;
+        json_t *e;
+        json_array_foreach(params, k, e)
+        {
+            const char *name = json_string_value(json_object_get(e, "name"));
+            const char *type = json_string_value(json_object_get(e, "type"));
+            const json_t *value = json_object_get(e, "value");
+            if (!name || !*name) {
+                sl_ctx_fail(ctx,
+                            "Parameter name must be set for parameter [%zu] in pagination settings",
+                            k + 1);
+                return NULL;
+            }
+            if (type && strcmp(type, "qs") && strcmp(type, "headers") && strcmp(type, "body")) {
+                sl_ctx_fail(ctx,
+                            "Parameter type must be one of: body, headers, qs for parameter [%zu] "
+                            "in pagination settings",
+                            k + 1);
+                return NULL;
+            }
+            if (!value || (json_is_string(value) && !*json_string_value(value))) {
+                sl_ctx_fail(ctx,
+                            "Some value must be provided for parameter [%zu] in pagination "
+                            "settings, omitting it will result in an infinite loop",
+                            k + 1);
+                return NULL;
+            }
+        }
+    }
+    const char *when = json_string_value(json_object_get(pag, "paginationCompleteWhen"));
+    if (!when || strcmp(when, "responseIsEmpty") == 0)
+        return sl_strdup("={{ Array.isArray($response.body) ? $response.body.length : "
+                         "!!$response.body }}");
+    if (strcmp(when, "receiveSpecificStatusCodes") == 0) {
+        const char *codes = json_string_value(json_object_get(pag, "statusCodesWhenComplete"));
+        json_t *parts = sl_jsv_split_trim(codes ? codes : "", true);
+        struct sl_buf b = {0};
+        sl_buf_adds(&b, "={{ ![");
+        size_t k;
+        json_t *e;
+        json_array_foreach(parts, k, e)
+        {
+            const char *c = json_string_value(e);
+            char *end;
+            long v = strtol(c, &end, 10);
+            if (end == c)
+                sl_buf_addf(&b, "%snull", k ? "," : "");
+            else
+                sl_buf_addf(&b, "%s%ld", k ? "," : "", v);
+        }
+        sl_buf_adds(&b, "].includes($response.statusCode) }}");
+        json_decref(parts);
+        return sl_buf_steal(&b);
+    }
+    const char *ce = json_string_value(json_object_get(pag, "completeExpression"));
+    const char *b, *e;
+    if (!ce || ce[0] != '=') {
+        sl_ctx_fail(ctx, "Invalid or empty Complete Expression");
+        return NULL;
+    }
+    sl_jsv_trim(ce, &b, &e);
+    size_t len = (size_t)(e - b);
+    if (len < 5)
+        return sl_strdup("={{ !() }}");
+    return sl_asprintf("={{ !(%.*s) }}", (int)(len - 5), b + 3);
+}
+
+/* The $response an expression sees for answer `r`: {body, headers,
+ * statusCode}, the body parsed when the answer is JSON. New reference. */
+static json_t *response_var(const struct sl_httpc_resp *r)
+{
+    const char *ct = json_string_value(json_object_get(r->headers, "content-type"));
+    json_t *body;
+    if (ct && strstr(ct, "application/json")) {
+        body = parse_json(r);
+        if (!body)
+            body = json_object();
+    } else {
+        body = body_string(r);
+    }
+    return json_pack("{s:o,s:O,s:I}", "body", body, "headers",
+                     r->headers ? r->headers : json_object(), "statusCode", (json_int_t)r->status);
+}
+
+/* Evaluates `expr` (a "={{ }}" string) for item `i`; truthiness in *out. */
+static int eval_truthy(struct sl_node_ctx *ctx, const char *expr, size_t i, bool *out)
+{
+    json_t *e = json_string(expr);
+    json_t *v = sl_ctx_eval(ctx, e, i);
+    json_decref(e);
+    if (!v && sl_ctx_failed(ctx))
+        return SL_ERR_NODE;
+    *out = v && sl_jsv_truthy(v);
+    json_decref(v);
+    return 0;
+}
+
+static int paginate(struct sl_node_ctx *ctx, size_t i, struct spec *s, const json_t *pag,
+                    json_t *secrets, json_t *out, json_t **err_obj)
+{
+    const char *mode = json_string_value(json_object_get(pag, "paginationMode"));
+    bool next_mode = mode && strcmp(mode, "responseContainsNextURL") == 0;
+    const json_t *params =
+        next_mode ? NULL : json_object_get(json_object_get(pag, "parameters"), "parameters");
+    const json_t *next_url = next_mode ? json_object_get(pag, "nextURL") : NULL;
+    char *cont = pagination_continue(ctx, pag, params);
+    if (!cont)
+        return SL_ERR_NODE;
+    bool limit = sl_jsv_truthy(json_object_get(pag, "limitPagesFetched"));
+    const json_t *max_v = json_object_get(pag, "maxRequests");
+    const json_t *interval_v = json_object_get(pag, "requestInterval");
+
+    struct sl_js *js = sl_ctx_js(ctx);
+    json_t *pages = json_array();
+    json_t *response = json_object();
+    long long count = 0;
+    int identical = 0;
+    struct sl_httpc_resp prev = {0};
+    bool have_prev = false;
+    int rc = SL_ERR_NODE;
+    json_t *request = json_pack("{s:s,s:s,s:O}", "method", s->method, "uri", s->url, "qs", s->qs);
+    for (;;) {
+        sl_js_set_global(js, "$response", response);
+        json_t *pc = json_integer(count);
+        sl_js_set_global(js, "$pageCount", pc);
+        json_decref(pc);
+        sl_js_set_global(js, "$request", request);
+        struct spec p;
+        if (page_spec(ctx, i, s, params, next_url, &p) < 0) {
+            spec_release(&p);
+            goto out;
+        }
+        struct sl_httpc_req q;
+        struct sl_httpc_resp r;
+        if (encode_request(ctx, &p, &q) < 0) {
+            spec_release(&p);
+            goto out;
+        }
+        sl_httpc_perform(&q, &r, 1, 1);
+        sl_httpc_req_release(&q);
+        if (r.fail != SL_HTTPC_OK) {
+            char *msg = NULL, *desc = NULL;
+            describe_failure(&p, &r, err_obj, &msg, &desc);
+            fail_redacted(ctx, secrets, msg, desc);
+            free(msg);
+            free(desc);
+            spec_release(&p);
+            sl_httpc_resp_release(&r);
+            goto out;
+        }
+        /* n8n stops an endless loop: the same answer again and again */
+        const char *etag = json_string_value(json_object_get(r.headers, "etag"));
+        if (have_prev) {
+            const char *petag = json_string_value(json_object_get(prev.headers, "etag"));
+            const char *cl = json_string_value(json_object_get(r.headers, "content-length"));
+            const char *pcl = json_string_value(json_object_get(prev.headers, "content-length"));
+            bool same_len = strcmp(cl ? cl : "0", pcl ? pcl : "0") == 0;
+            bool same = same_len && (etag ? petag && strcmp(etag, petag) == 0
+                                          : r.len == prev.len && !memcmp(r.body, prev.body, r.len));
+            identical = same ? identical + 1 : 0;
+            if (identical > 2) {
+                sl_ctx_fail(ctx, "The returned response was identical 5x, so requests got stopped");
+                sl_ctx_fail_description(
+                    ctx, "Check if \"Pagination Completed When\" has been configured correctly.");
+                spec_release(&p);
+                sl_httpc_resp_release(&r);
+                goto out;
+            }
+        }
+        if (emit_answer(ctx, i, &p, &r, pages) < 0) {
+            spec_release(&p);
+            sl_httpc_resp_release(&r);
+            goto out;
+        }
+        spec_release(&p);
+        json_decref(response);
+        response = response_var(&r);
+        count++;
+        sl_httpc_resp_release(&prev);
+        prev = r;
+        have_prev = true;
+
+        sl_js_set_global(js, "$response", response);
+        pc = json_integer(count);
+        sl_js_set_global(js, "$pageCount", pc);
+        json_decref(pc);
+        if (limit) {
+            json_t *m = max_v ? sl_ctx_eval(ctx, (json_t *)max_v, i) : json_integer(100);
+            if (!m && sl_ctx_failed(ctx))
+                goto out;
+            double max = m ? sl_jsv_to_number(m) : 0;
+            json_decref(m);
+            if (max > 0 && (double)count >= max)
+                break;
+        }
+        bool more = false;
+        if (eval_truthy(ctx, cont, i, &more) < 0)
+            goto out;
+        if (!more)
+            break;
+        if (interval_v && sl_jsv_truthy(interval_v)) {
+            json_t *iv = sl_ctx_eval(ctx, (json_t *)interval_v, i);
+            if (!iv && sl_ctx_failed(ctx))
+                goto out;
+            sleep_ms(iv ? (long long)sl_jsv_to_number(iv) : 0);
+            json_decref(iv);
+        }
+        if (prev.status < 200 || prev.status >= 300) {
+            json_t *b = json_object_get(response, "body");
+            char *data = json_is_string(b) ? sl_strdup(json_string_value(b)) : sl_jsv_stringify(b);
+            /* n8n throws a plain Error here: its item shows only these
+             * fields (the message is not enumerable) */
+            *err_obj = json_pack(
+                "{s:I,s:s,s:b,s:{s:O,s:I,s:s}}", "statusCode", (json_int_t)prev.status, "error",
+                data, "isAxiosError", 1, "response", "headers", prev.headers, "status",
+                (json_int_t)prev.status, "statusText", prev.status_msg ? prev.status_msg : "");
+            char *desc = error_description(&prev);
+            fail_redacted(ctx, secrets, status_message(prev.status), desc);
+            free(desc);
+            free(data);
+            goto out;
+        }
+    }
+    json_array_extend(out, pages);
+    rc = 0;
+out:
+    sl_js_set_global(js, "$response", NULL);
+    sl_js_set_global(js, "$pageCount", NULL);
+    sl_js_set_global(js, "$request", NULL);
+    sl_httpc_resp_release(&prev);
+    json_decref(request);
+    json_decref(response);
+    json_decref(pages);
+    free(cont);
+    return rc;
 }
 
 const struct sl_node_type sl_node_httpRequest = {

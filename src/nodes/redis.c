@@ -272,8 +272,8 @@ static int set_hash(struct rnode *r, const char *key, const json_t *value, bool 
     } /* numbers and booleans have no keys: nothing is written */
     for (size_t k = 0; !rc && k < json_array_size(keys); k++) {
         const char *f = json_string_value(json_array_get(keys, k));
-        const json_t *v = json_is_object(fields) ? json_object_get(fields, f)
-                                                 : json_array_get(fields, k);
+        const json_t *v =
+            json_is_object(fields) ? json_object_get(fields, f) : json_array_get(fields, k);
         char *text = to_string_checked(r, v);
         const char *argv[] = {"HSET", key, f, text};
         redisReply *rep = text ? rcmd(r, 4, argv, NULL) : NULL;
@@ -335,7 +335,8 @@ static int set_value(struct rnode *r, const char *key, const json_t *value, cons
         return rc;
     }
     if (!strcmp(type, "sets")) {
-        json_t *members = json_is_array(value) ? json_incref((json_t *)value) : json_pack("[O]", value);
+        json_t *members =
+            json_is_array(value) ? json_incref((json_t *)value) : json_pack("[O]", value);
         size_t n = json_array_size(members);
         const char **argv = sl_calloc(n + 2, sizeof *argv);
         char **texts = sl_calloc(n + 1, sizeof *texts);

@@ -156,8 +156,7 @@ static redisContext *open_conn(const struct conf *cf, char *err, size_t errlen)
         else if (strstr(why, "not known") || strstr(why, "resolution"))
             snprintf(err, errlen, "getaddrinfo ENOTFOUND %s", cf->host);
         else
-            snprintf(err, errlen, "cannot connect to Redis at %s:%ld: %s", cf->host, cf->port,
-                     why);
+            snprintf(err, errlen, "cannot connect to Redis at %s:%ld: %s", cf->host, cf->port, why);
         redisFree(rc);
         return NULL;
     }

@@ -190,23 +190,40 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 static const char *reason_phrase(long status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "";
     }
 }
 
@@ -293,14 +310,26 @@ static void xfer_finish(CURLM *m, struct xfer *x, CURLcode rc)
                  SL_HTTPC_MAX_BODY);
     } else if (rc != CURLE_OK) {
         switch (rc) {
-        case CURLE_OPERATION_TIMEDOUT: r->fail = SL_HTTPC_TIMEOUT; break;
-        case CURLE_COULDNT_CONNECT: r->fail = SL_HTTPC_REFUSED; break;
-        case CURLE_COULDNT_RESOLVE_HOST: r->fail = SL_HTTPC_NOT_FOUND; break;
-        case CURLE_TOO_MANY_REDIRECTS: r->fail = SL_HTTPC_REDIRECTS; break;
+        case CURLE_OPERATION_TIMEDOUT:
+            r->fail = SL_HTTPC_TIMEOUT;
+            break;
+        case CURLE_COULDNT_CONNECT:
+            r->fail = SL_HTTPC_REFUSED;
+            break;
+        case CURLE_COULDNT_RESOLVE_HOST:
+            r->fail = SL_HTTPC_NOT_FOUND;
+            break;
+        case CURLE_TOO_MANY_REDIRECTS:
+            r->fail = SL_HTTPC_REDIRECTS;
+            break;
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CONNECT_ERROR:
-        case CURLE_SSL_CACERT_BADFILE: r->fail = SL_HTTPC_TLS; break;
-        default: r->fail = SL_HTTPC_OTHER; break;
+        case CURLE_SSL_CACERT_BADFILE:
+            r->fail = SL_HTTPC_TLS;
+            break;
+        default:
+            r->fail = SL_HTTPC_OTHER;
+            break;
         }
         snprintf(r->err, sizeof r->err, "%s", curl_easy_strerror(rc));
     }
@@ -356,18 +385,30 @@ int sl_httpc_perform(struct sl_httpc_req *reqs, struct sl_httpc_resp *resps, siz
     return 0;
 }
 
-void sl_httpc_encode_component(struct sl_buf *b, const char *s, size_t len)
+/* Percent-encodes every byte of s[0..len) except letters, digits and the
+ * characters of `keep`. */
+static void encode_keep(struct sl_buf *b, const char *s, size_t len, const char *keep)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (isalnum(c) || strchr("-_.!~*'()", c)) {
+        if (isalnum(c) || (c && strchr(keep, c))) {
             sl_buf_addc(b, (char)c);
         } else {
             char e[3] = {'%', hex[c >> 4], hex[c & 15]};
             sl_buf_add(b, e, 3);
         }
     }
+}
+
+void sl_httpc_encode_component(struct sl_buf *b, const char *s, size_t len)
+{
+    encode_keep(b, s, len, "-_.!~*'()");
+}
+
+void sl_httpc_encode_qs(struct sl_buf *b, const char *s, size_t len)
+{
+    encode_keep(b, s, len, "-_.~");
 }
 
 long long sl_httpc_retry_after_ms(const char *value, long long now_s)

@@ -38,29 +38,29 @@ enum sl_httpc_fail {
 };
 
 struct sl_httpc_req {
-    char *method;            /* "GET", "POST", ... (owned) */
-    char *url;               /* final URL, query included (owned) */
-    char **headers;          /* "Name: value" lines (owned) */
+    char *method;   /* "GET", "POST", ... (owned) */
+    char *url;      /* final URL, query included (owned) */
+    char **headers; /* "Name: value" lines (owned) */
     size_t n_headers;
-    unsigned char *body;     /* owned; NULL: no body */
+    unsigned char *body; /* owned; NULL: no body */
     size_t body_len;
-    long timeout_ms;         /* 0: none */
-    bool follow;             /* follow redirects */
+    long timeout_ms; /* 0: none */
+    bool follow;     /* follow redirects */
     long max_redirects;
-    char *proxy;             /* NULL: none (owned) */
-    bool insecure;           /* skip TLS certificate checks */
+    char *proxy;   /* NULL: none (owned) */
+    bool insecure; /* skip TLS certificate checks */
 };
 
 struct sl_httpc_resp {
     enum sl_httpc_fail fail;
-    char err[256];          /* libcurl's detail when fail != OK */
-    char host[256];         /* host and port tried (for messages) */
+    char err[256];  /* libcurl's detail when fail != OK */
+    char host[256]; /* host and port tried (for messages) */
     long status;
-    char *status_msg;       /* reason phrase (owned) */
-    json_t *headers;        /* object, lower-case names (owned) */
-    unsigned char *body;    /* NUL-terminated (owned) */
+    char *status_msg;    /* reason phrase (owned) */
+    json_t *headers;     /* object, lower-case names (owned) */
+    unsigned char *body; /* NUL-terminated (owned) */
     size_t len;
-    char *url;              /* the last URL fetched (owned) */
+    char *url;               /* the last URL fetched (owned) */
     double start_s, total_s; /* when it started (monotonic) and how long it took */
 };
 
@@ -83,6 +83,10 @@ int sl_httpc_perform(struct sl_httpc_req *reqs, struct sl_httpc_resp *resps, siz
  * appended to `b` (a struct sl_buf). */
 struct sl_buf;
 void sl_httpc_encode_component(struct sl_buf *b, const char *s, size_t len);
+
+/* RFC 3986 percent-encoding as the qs package's stringify does (only
+ * letters, digits and "-._~" stay as they are), appended to `b`. */
+void sl_httpc_encode_qs(struct sl_buf *b, const char *s, size_t len);
 
 /* Parses a Retry-After value (delta seconds or an HTTP date) into
  * milliseconds from `now_s` (epoch seconds); -1 when unparsable. */

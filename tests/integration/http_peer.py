@@ -16,7 +16,8 @@ arrival time) and answers by path:
   /slow/MS                 waits MS milliseconds, then answers like /echo
   /retry/KEY/N/CODE/SECS   the first N requests for KEY answer CODE with
                            Retry-After: SECS, later ones 200 like /echo
-  /pages?page=P            pages 1..3 of {"items": [...], "next": URL|null}
+  /pages?page=P            pages 1..3 of {"items": [...], "next": URL|null}; 404 past 3
+  /list?page=P             a JSON list of 2 items for pages 1 and 2, [] after
   /next/P                  like /pages, the next page given by a full URL
   /empty                   204 without body
 
@@ -124,7 +125,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._echo(rec)
         if head == "pages":
             page = int((rec["query"].get("page") or ["1"])[0])
+            if page > 3:
+                return self._send(404, {"message": "no page %d" % page})
             return self._page(page, False)
+        if head == "list":
+            page = int((rec["query"].get("page") or ["1"])[0])
+            return self._send(200, [{"page": page, "i": k} for k in range(2)] if page <= 2 else [])
         if head == "next":
             return self._page(int(parts[1]), True)
         if head == "empty":

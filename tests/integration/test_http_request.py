@@ -113,7 +113,8 @@ def group_bodies():
         "options": {}}))
     r = req()
     check(rc == 0 and r.get("method") == "POST", "POST with query, headers, JSON body", err)
-    check(r.get("rawQuery") == "q=1+2&r=x%26y", "query encoded as axios does", r.get("rawQuery"))
+    # n8n serialises query parameters with qs.stringify (arrayFormat indices)
+    check(r.get("rawQuery") == "q=1%202&r=x%26y", "query encoded as qs does", r.get("rawQuery"))
     check(r.get("headers", {}).get("x-my") == "v", "header sent (name lower-cased)")
     check(r.get("headers", {}).get("content-type") == "application/json", "JSON content type")
     check(r.get("headers", {}).get("accept") == ACCEPT, "n8n's autodetect Accept header")
@@ -194,8 +195,13 @@ def group_bodies():
     PEER.clear()
     rc, out, err = run(workflow({"url": U + "/echo?z=0", "sendQuery": True, "specifyQuery": "json",
                                  "jsonQuery": "{\"a\": [1, 2], \"b\": \"c d\"}", "options": {}}))
-    check(req().get("rawQuery") == "z=0&a[]=1&a[]=2&b=c+d", "JSON query appended, arrays as a[]",
-          req().get("rawQuery"))
+    check(req().get("rawQuery") == "z=0&a%5B0%5D=1&a%5B1%5D=2&b=c%20d",
+          "JSON query appended, arrays with indices (qs)", req().get("rawQuery"))
+    PEER.clear()
+    rc, out, err = run(workflow({"url": U + "/echo", "sendQuery": True, "specifyQuery": "json",
+                                 "jsonQuery": "{\"a\": [1, 2]}",
+                                 "options": {"queryParameterArrays": "repeat"}}))
+    check(req().get("rawQuery") == "a=1&a=2", "queryParameterArrays repeat", req().get("rawQuery"))
 
 
 def group_responses():
@@ -470,9 +476,126 @@ def group_auth():
     check(not found, "no credential secret in clear text under the data directory", found)
 
 
+def group_pagination():
+    U = PEER.url
+    # expected items: the same workflows run through n8n (n8n reference)
+    def pag(**kw):
+        return {"pagination": {"pagination": kw}}
+    page_param = {"parameters": [{"name": "page", "value": "={{ $pageCount + 1 }}"}]}
+
+    def page(p, nxt):
+        return {"items": [{"page": p, "i": 0}, {"page": p, "i": 1}], "page": p, "next": nxt}
+    PEER.clear()
+    rc, out, err = run(workflow({"url": U + "/pages", "options": pag(
+        parameters=page_param, paginationCompleteWhen="other",
+        completeExpression="={{ $response.body.next === null }}")}))
+    check([r["rawQuery"] for r in PEER.requests] == ["page=1", "page=2", "page=3"],
+          "update a parameter: page=1..3 sent", [err, PEER.requests])
+    check(jsons(out) == [page(1, U + "/pages?page=2"), page(2, U + "/pages?page=3"),
+                         page(3, None)], "one item per page (n8n reference)", out)
+    PEER.clear()
+    rc, out, err = run(workflow({"url": U + "/next/1", "options": pag(
+        paginationMode="responseContainsNextURL", nextURL="={{ $response.body.next }}",
+        paginationCompleteWhen="other", completeExpression="={{ !$response.body.next }}")}))
+    check([r["path"] for r in PEER.requests] == ["/next/1", "/next/2", "/next/3"] and
+          jsons(out) == [page(1, U + "/next/2"), page(2, U + "/next/3"), page(3, None)],
+          "next URL from the response (n8n reference)", [err, out])
+    PEER.clear()
+    rc, out, err = run(workflow({"url": U + "/pages", "options": pag(
+        parameters=page_param, paginationCompleteWhen="receiveSpecificStatusCodes",
+        statusCodesWhenComplete="404")}))
+    check(len(PEER.requests) == 4 and jsons(out)[-1:] == [{"message": "no page 4"}] and
+          len(out) == 4, "complete on status 404, its answer kept (n8n reference)", out)
+    PEER.clear()
+    rc, out, err = run(workflow({"url": U + "/list", "options": pag(parameters=page_param)}))
+    check(jsons(out) == [{"page": 1, "i": 0}, {"page": 1, "i": 1}, {"page": 2, "i": 0},
+                         {"page": 2, "i": 1}] and len(PEER.requests) == 3,
+          "response is empty: lists joined (n8n reference)", out)
+    PEER.clear()
+    rc, out, err = run(workflow({"url": U + "/pages", "options": pag(
+        parameters=page_param, paginationCompleteWhen="other", completeExpression="={{ false }}",
+        limitPagesFetched=True, maxRequests=2, requestInterval=300)}))
+    reqs = PEER.requests
+    check(len(reqs) == 2 and len(out or []) == 2, "maxRequests 2 (n8n reference)", out)
+    if len(reqs) == 2:
+        check(reqs[1]["time"] - reqs[0]["time"] >= 0.29, "requestInterval between pages")
+    rc, out, err = run(workflow({"url": U + "/pages", "options": pag(
+        parameters=page_param, paginationCompleteWhen="other",
+        completeExpression="={{ $response.body.page === 9 }}")},
+        settings={"onError": "continueRegularOutput"}))
+    e = jsons(out)[0].get("error", {}) if out else {}
+    check(len(out or []) == 1 and e.get("statusCode") == 404 and
+          e.get("error") == "{\"message\":\"no page 4\"}" and e.get("isAxiosError") is True and
+          e.get("response", {}).get("status") == 404, "an error page while continuing (n8n reference)",
+          out)
+    rc, out, err = run(workflow({"url": U + "/pages", "options": pag(
+        parameters={"parameters": [{"name": "", "value": "x"}]})}))
+    check(rc == 1 and "Parameter name must be set for parameter [1] in pagination settings" in err,
+          "pagination settings checked with n8n's message", err)
+    PEER.clear()
+    rc, out, err = run(workflow({"url": U + "/pages", "options": pag(
+        parameters={"parameters": [{"name": "page", "value": "1"}]},
+        paginationCompleteWhen="other", completeExpression="={{ false }}")}))
+    check(rc == 1 and "The returned response was identical 5x, so requests got stopped" in err and
+          len(PEER.requests) == 4, "identical answers stop the loop", [err, len(PEER.requests)])
+
+
+def group_legacy():
+    U = PEER.url
+    # typeVersions 1 and 2 (n8n reference for each item)
+    rc, out, _ = run(workflow({"url": U + "/json-list", "options": {}}, version=1))
+    check(jsons(out) == [[{"n": 1}, {"n": 2}]], "v1: a JSON list stays one item", out)
+    rc, out, _ = run(workflow({"url": U + "/json-list", "options": {"splitIntoItems": True}},
+                              version=2))
+    check(jsons(out) == [{"n": 1}, {"n": 2}], "v2: splitIntoItems", out)
+    PEER.clear()
+    rc, out, err = run(workflow({
+        "requestMethod": "POST", "url": U + "/echo", "options": {"bodyContentType": "form-urlencoded"},
+        "bodyParametersUi": {"parameter": [{"name": "a", "value": "1 2"}]},
+        "queryParametersUi": {"parameter": [{"name": "q", "value": "1"}, {"name": "q", "value": "2"}]},
+        "headerParametersUi": {"parameter": [{"name": "X-Up", "value": "v"}]}}, version=1))
+    r = req()
+    check(r.get("body") == "a=1%202" and r.get("rawQuery") == "q%5B0%5D=1&q%5B1%5D=2" and
+          r["headers"].get("x-up") == "v" and
+          r["headers"].get("accept") == "application/json,text/*;q=0.99",
+          "v1: UI parameters, form body, repeated query name (n8n reference)", [err, r])
+    PEER.clear()
+    rc, out, err = run(workflow({
+        "requestMethod": "POST", "url": U + "/echo", "jsonParameters": True,
+        "options": {"fullResponse": True}, "bodyParametersJson": "{\"a\": {\"b\": 1}}",
+        "queryParametersJson": "{\"z\": \"y\"}", "headerParametersJson": "{\"X-J\": \"1\"}"},
+        version=2))
+    j = jsons(out)[0] if out else {}
+    check(req().get("body") == "{\"a\":{\"b\":1}}" and req().get("rawQuery") == "z=y" and
+          j.get("statusCode") == 200 and j.get("body", {}).get("headers", {}).get("x-j") == "1",
+          "v2: JSON parameters, full response (n8n reference)", [err, out])
+    rc, out, _ = run(workflow({"url": U + "/text", "responseFormat": "string",
+                               "dataPropertyName": "txt", "options": {}}, version=1))
+    check(jsons(out) == [{"txt": "hello text"}], "v1: string response (n8n reference)", out)
+    rc, out, _ = run(workflow({"url": U + "/status/404", "options": {}}, version=2,
+                              settings={"onError": "continueRegularOutput"}))
+    check(jsons(out) == [{"error": {"message": "404 - {\"message\":\"status 404\"}",
+                                    "name": "AxiosError", "code": "ERR_BAD_REQUEST",
+                                    "status": 404}}], "v2: error item (n8n reference)", out)
+    rc, out, _ = run(workflow({"url": U + "/file.png", "responseFormat": "file", "options": {}},
+                              version=1))
+    b = (out or [{}])[0].get("binary", {}).get("data", {})
+    check(b.get("mimeType") == "image/png" and b.get("data") == "iVBORw0KGgo=" and
+          b.get("fileName") == "file.png", "v1: file response (n8n reference)", out)
+    rc, out, err = run(workflow({"requestMethod": "POST", "url": U + "/echo",
+                                 "jsonParameters": True, "options": {},
+                                 "bodyParametersJson": "{nope"}, version=2))
+    check(rc == 1 and "The data in \"Body Parameters\" is no valid JSON" in err,
+          "v2: invalid JSON parameters, n8n's message", err)
+    PEER.clear()
+    rc, out, _ = run(workflow({"url": U + "/redirect/1", "options": {}}, version=1))
+    check(jsons(out) and jsons(out)[0].get("path") == "/redirect/0", "v1: GET follows redirects",
+          out)
+
+
 GROUPS = {"bodies": group_bodies, "responses": group_responses, "errors": group_errors,
           "batching": group_batching, "retry": group_retry,
-          "auth": group_auth}
+          "auth": group_auth, "pagination": group_pagination, "legacy": group_legacy}
 
 if __name__ == "__main__":
     SLUICE = os.path.abspath(sys.argv[1])
