@@ -1,7 +1,7 @@
 /*
  * The REST API's front door (api.h): finds the route of a request under
  * /api/v1, checks its API key, and hands it to the resource's handler
- * (api_workflows.c, api_executions.c). Also the helpers those share: error
+ * (api_workflows.c, api_executions.c, api_credentials.c). Also the helpers those share: error
  * answers, query parameters, cursors and request bodies.
  *
  * The order of the checks is n8n's (its OpenAPI validator runs before the
@@ -23,27 +23,32 @@
 
 typedef void (*api_handler_cb)(struct sl_api_call *c, const char *id);
 
-/* A route: /<collection>, /<collection>/{id} or /<collection>/{id}/<action>. */
+/* A route: /<collection>, /<collection>/{id} or /<collection>/{id}/<action>;
+ * or, with `fixed`, /<collection>/<fixed>/{id}. */
 struct api_route {
     const char *collection;
     int depth; /* path segments: 1, 2 or 3 */
     const char *action;
     const char *method;
     api_handler_cb handler;
+    const char *fixed; /* the second segment, when it is a word and not an id */
 };
 
 static const struct api_route api_routes[] = {
-    {"workflows", 1, NULL, "GET", sl_api_workflows_list},
-    {"workflows", 1, NULL, "POST", sl_api_workflow_create},
-    {"workflows", 2, NULL, "GET", sl_api_workflow_get},
-    {"workflows", 2, NULL, "PUT", sl_api_workflow_update},
-    {"workflows", 2, NULL, "DELETE", sl_api_workflow_delete},
-    {"workflows", 3, "activate", "POST", sl_api_workflow_activate},
-    {"workflows", 3, "deactivate", "POST", sl_api_workflow_deactivate},
-    {"executions", 1, NULL, "GET", sl_api_executions_list},
-    {"executions", 2, NULL, "GET", sl_api_execution_get},
-    {"executions", 2, NULL, "DELETE", sl_api_execution_delete},
-    {"executions", 3, "retry", "POST", sl_api_execution_retry},
+    {"workflows", 1, NULL, "GET", sl_api_workflows_list, NULL},
+    {"workflows", 1, NULL, "POST", sl_api_workflow_create, NULL},
+    {"workflows", 2, NULL, "GET", sl_api_workflow_get, NULL},
+    {"workflows", 2, NULL, "PUT", sl_api_workflow_update, NULL},
+    {"workflows", 2, NULL, "DELETE", sl_api_workflow_delete, NULL},
+    {"workflows", 3, "activate", "POST", sl_api_workflow_activate, NULL},
+    {"workflows", 3, "deactivate", "POST", sl_api_workflow_deactivate, NULL},
+    {"executions", 1, NULL, "GET", sl_api_executions_list, NULL},
+    {"executions", 2, NULL, "GET", sl_api_execution_get, NULL},
+    {"executions", 2, NULL, "DELETE", sl_api_execution_delete, NULL},
+    {"executions", 3, "retry", "POST", sl_api_execution_retry, NULL},
+    {"credentials", 1, NULL, "POST", sl_api_credential_create, NULL},
+    {"credentials", 2, NULL, "DELETE", sl_api_credential_delete, NULL},
+    {"credentials", 3, NULL, "GET", sl_api_credential_schema, "schema"},
 };
 #define API_NROUTES (sizeof api_routes / sizeof api_routes[0])
 
@@ -232,6 +237,11 @@ json_t *sl_api_cursor(json_t *cursor)
 
 json_t *sl_api_body(struct sl_api_call *c)
 {
+    return sl_api_body_ex(c, true);
+}
+
+json_t *sl_api_body_ex(struct sl_api_call *c, bool quote_errors)
+{
     const struct sl_http_req *req = c->req;
     const char *ctype = sl_http_req_header(req, "content-type");
     if (ctype && *ctype) {
@@ -248,9 +258,14 @@ json_t *sl_api_body(struct sl_api_call *c)
         return json_object();
     json_error_t jerr;
     json_t *body = json_loadb(req->body, req->body_len, 0, &jerr);
-    if (!body) {
+    if (!body && quote_errors) {
         sl_api_error(c, 400, "Invalid JSON in request body: %s (line %d, column %d)", jerr.text,
                      jerr.line, jerr.column);
+        return NULL;
+    }
+    if (!body) {
+        sl_api_error(c, 400, "Invalid JSON in request body (line %d, column %d)", jerr.line,
+                     jerr.column);
         return NULL;
     }
     return body;
@@ -333,7 +348,8 @@ void sl_api_handle(struct sl_store *st, const struct sl_api_hooks *hooks,
     for (size_t i = 0; depth > 0 && i < API_NROUTES; i++) {
         const struct api_route *r = &api_routes[i];
         if (r->depth != depth || strcmp(r->collection, seg[0]) != 0 ||
-            (r->action && strcmp(r->action, seg[2]) != 0))
+            (r->action && strcmp(r->action, seg[2]) != 0) ||
+            (depth == 3 && !r->action && (!r->fixed || strcmp(r->fixed, seg[1]) != 0)))
             continue;
         if (strcmp(r->method, method) == 0) {
             route = r;
@@ -353,5 +369,5 @@ void sl_api_handle(struct sl_store *st, const struct sl_api_hooks *hooks,
     }
     if (check_key(&c) < 0)
         return;
-    route->handler(&c, depth >= 2 ? seg[1] : NULL);
+    route->handler(&c, route->fixed ? seg[2] : depth >= 2 ? seg[1] : NULL);
 }

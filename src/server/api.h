@@ -11,6 +11,9 @@
  *   GET    /executions/{id}      ?includeData=true
  *   DELETE /executions/{id}
  *   POST   /executions/{id}/retry -> the new (queued) execution
+ *   POST   /credentials          body: {name, type, data} -> {id, name, type, createdAt, updatedAt}
+ *   DELETE /credentials/{id}     -> the deleted credential (without its data)
+ *   GET    /credentials/schema/{type} -> the JSON schema of the type's data
  *
  * Lists answer {"data": [...], "nextCursor": string or null}; limit
  * defaults to 100 and may be at most 250 (more answers 400), as in n8n.

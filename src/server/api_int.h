@@ -1,7 +1,7 @@
 /*
  * Shared by the REST API's files: api.c routes a request, checks the API
- * key and holds the helpers below; api_workflows.c and api_executions.c
- * answer the routes of their resource. Not for use outside src/server/api*.c.
+ * key and holds the helpers below; api_workflows.c, api_executions.c and
+ * api_credentials.c answer the routes of their resource. Not for use outside src/server/api*.c.
  *
  * Every answer is written to `resp`; a handler that fails answers the error
  * itself ({"message": ...}, the shape of n8n's public API) and returns.
@@ -64,6 +64,9 @@ json_t *sl_api_cursor(json_t *cursor);
  * (a content type other than JSON) or 400 (malformed JSON, saying why).
  * An empty body is an empty object, as Express reads it. */
 json_t *sl_api_body(struct sl_api_call *c);
+/* The same; with `quote_errors` false a malformed body's error gives only
+ * the line and column, never the text there (bodies that hold secrets). */
+json_t *sl_api_body_ex(struct sl_api_call *c, bool quote_errors);
 
 /* The handlers; `id` is the {id} of the path (NULL for collections). */
 void sl_api_workflows_list(struct sl_api_call *c, const char *id);
@@ -78,5 +81,10 @@ void sl_api_executions_list(struct sl_api_call *c, const char *id);
 void sl_api_execution_get(struct sl_api_call *c, const char *id);
 void sl_api_execution_delete(struct sl_api_call *c, const char *id);
 void sl_api_execution_retry(struct sl_api_call *c, const char *id);
+
+/* `id` of credential_schema is the type name of /credentials/schema/{type}. */
+void sl_api_credential_create(struct sl_api_call *c, const char *id);
+void sl_api_credential_delete(struct sl_api_call *c, const char *id);
+void sl_api_credential_schema(struct sl_api_call *c, const char *id);
 
 #endif

@@ -468,8 +468,61 @@ def group_api(sluice):
         check(code == 200, "DELETE /workflows/{id}: %s" % code)
         code, _, body = s.json("GET", "/api/v1/workflows/%s" % wid, headers=h)
         check(code == 404, "the deleted workflow is 404: %s" % code)
+        api_credentials(s, h)
     finally:
         s.stop()
+
+
+def api_credentials(s, h):
+    """The credential routes (n8n's public API shapes); the secret sent is
+    never in an answer, an error, the server's log or the data directory."""
+    secret = "api-Secret-%d-Xw" % os.getpid()
+    code, _, raw = s.request("POST", "/api/v1/credentials", {
+        "name": "Hook header", "type": "httpHeaderAuth",
+        "data": {"name": "X-Token", "value": secret}}, headers=h)
+    body = json.loads(raw) if code == 200 else {}
+    check(code == 200 and sorted(body) == ["createdAt", "id", "name", "type", "updatedAt"]
+          and body["type"] == "httpHeaderAuth" and secret.encode() not in raw,
+          "POST /credentials answers {id, name, type, createdAt, updatedAt}: %s %s" % (code, raw))
+    cid = body.get("id")
+    out = s.cli("credentials", "list")
+    check(cid and cid in out.stdout and secret not in out.stdout,
+          "the API's credential is in the store")
+    code, _, raw = s.request("POST", "/api/v1/credentials", {
+        "name": "x", "type": "noSuchType", "data": {"value": secret}}, headers=h)
+    check(code == 400 and b"req.body.type is not a known type" in raw and secret.encode() not in raw,
+          "an unknown type is 400: %s %s" % (code, raw))
+    code, _, raw = s.request("POST", "/api/v1/credentials", {
+        "name": "x", "type": "redis", "data": {"host": "h", "port": secret, "bogus": secret}},
+        headers=h)
+    check(code == 400 and b'request.body.data is not allowed to have the additional property '
+          b'\\"bogus\\"' in raw and b"is not of a type(s) number" in raw
+          and secret.encode() not in raw, "bad data is 400 naming fields, not values: %s" % raw)
+    code, _, raw = s.request("POST", "/api/v1/credentials",
+                             '{"name": "x", "type": "redis", "data": {"password": "%s" oops}}'
+                             % secret, headers=dict(h, **{"content-type": "application/json"}))
+    check(code == 400 and secret.encode() not in raw,
+          "malformed JSON is 400 without quoting it: %s %s" % (code, raw))
+    code, _, body = s.json("GET", "/api/v1/credentials/schema/redis", headers=h)
+    check(code == 200 and body.get("additionalProperties") is False
+          and body["properties"].get("port") == {"type": "number"}
+          and body["properties"].get("host") == {"type": "string"},
+          "GET /credentials/schema/redis lists its fields: %s" % body)
+    code, _, body = s.json("GET", "/api/v1/credentials/schema/noSuchType", headers=h)
+    check(code == 404 and body == {"message": "Not Found"}, "an unknown schema is 404")
+    code, _, body = s.json("DELETE", "/api/v1/credentials/%s" % cid, headers=h)
+    check(code == 200 and body.get("id") == cid and "data" not in body,
+          "DELETE /credentials/{id} answers the credential without data: %s" % body)
+    code, _, body = s.json("DELETE", "/api/v1/credentials/%s" % cid, headers=h)
+    check(code == 404, "deleting it again is 404: %s" % code)
+    leaks = []
+    for root, _, files in os.walk(s.dir):
+        for f in files:
+            with open(os.path.join(root, f), "rb") as fh:
+                if secret.encode() in fh.read():
+                    leaks.append(f)
+    check(not leaks, "the secret is in no file of the data directory, the log included: %s"
+          % leaks)
 
 
 def group_schedule(sluice):

@@ -12,7 +12,9 @@
  * {"lastId","limit"} for executions), the validator it runs in front
  * (express-openapi-validator: "not found", "<METHOD> method not allowed",
  * "'X-N8N-API-KEY' header required", "unauthorized") and its JSON body
- * error ("Invalid JSON in request body").
+ * error ("Invalid JSON in request body"). The credential routes' answers
+ * come from n8n 1.123's handlers and its validator's messages, run on the
+ * reference install.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -209,6 +211,9 @@ static const struct {
     {"GET", "/api/v1/executions/1"},
     {"DELETE", "/api/v1/executions/1"},
     {"POST", "/api/v1/executions/1/retry"},
+    {"POST", "/api/v1/credentials"},
+    {"DELETE", "/api/v1/credentials/abc"},
+    {"GET", "/api/v1/credentials/schema/redis"},
 };
 
 static void test_every_route_needs_a_key(void **state)
@@ -1020,6 +1025,212 @@ static void test_execution_retry(void **state)
     assert_int_equal(f->changed, changed + 2);
 }
 
+/* ---------------------------------------------------------- credentials */
+
+/* What n8n 1.123's GET /credentials/schema/{type} answers for the types
+ * sluice knows (its toJsonSchema over each credential type's properties,
+ * recorded from the reference install). */
+static const struct {
+    const char *type, *schema;
+} N8N_SCHEMAS[] = {
+    {"httpBasicAuth", "{\"additionalProperties\":false,\"type\":\"object\",\"properties\":{"
+                      "\"user\":{\"type\":\"string\"}"
+                      ",\"password\":{\"type\":\"string\"}},\"required\":[]}"},
+    {"httpHeaderAuth",
+     "{\"additionalProperties\":false,\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+     "\"string\"}"
+     ",\"value\":{\"type\":\"string\"},\"useCustomAuth\":{\"type\":\"notice\"}},\"required\":[]}"},
+    {"httpQueryAuth", "{\"additionalProperties\":false,\"type\":\"object\",\"properties\":{"
+                      "\"name\":{\"type\":\"string\"}"
+                      ",\"value\":{\"type\":\"string\"}},\"required\":[]}"},
+    {"httpBearerAuth", "{\"additionalProperties\":false,\"type\":\"object\",\"properties\":{"
+                       "\"token\":{\"type\":\"string\""
+                       "},\"useCustomAuth\":{\"type\":\"notice\"}},\"required\":[]}"},
+    {"httpCustomAuth", "{\"additionalProperties\":false,\"type\":\"object\",\"properties\":{"
+                       "\"json\":{\"type\":\"json\"}},"
+                       "\"required\":[\"json\"]}"},
+    {"oAuth2Api",
+     "{\"additionalProperties\":false,\"type\":\"object\",\"properties\":{\"grantType\":{\"type\":"
+     "\"str"
+     "ing\",\"enum\":[\"authorizationCode\",\"clientCredentials\",\"pkce\"]},\"serverUrl\":{"
+     "\"type\":\"s"
+     "tring\"},\"authUrl\":{\"type\":\"string\"},\"accessTokenUrl\":{\"type\":\"string\"},"
+     "\"clientId\":{\""
+     "type\":\"string\"},\"clientSecret\":{\"type\":\"string\"},\"scope\":{\"type\":\"string\"},"
+     "\"authQuer"
+     "yParameters\":{\"type\":\"string\"},\"authentication\":{\"type\":\"string\",\"enum\":["
+     "\"body\",\"hea"
+     "der\"]},\"sendAdditionalBodyProperties\":{\"type\":\"boolean\"},\"additionalBodyProperties\":"
+     "{\"type\":\"json\"},\"ignoreSSLIssues\":{\"type\":\"boolean\"}},\"allOf\":[{\"if\":{"
+     "\"properties\":{"
+     "\"useDynamicClientRegistration\":{\"enum\":[false]}}},\"then\":{\"allOf\":[{\"required\":["
+     "\"gra"
+     "ntType\"]},{\"required\":[\"serverUrl\"]},{\"required\":[\"accessTokenUrl\"]},{\"required\":["
+     "\"c"
+     "lientId\"]},{\"required\":[\"clientSecret\"]},{\"required\":[\"scope\"]},{\"required\":["
+     "\"authen"
+     "tication\"]}]},\"else\":{\"allOf\":[{\"not\":{\"required\":[\"grantType\"]}},{\"not\":{"
+     "\"required\""
+     ":[\"serverUrl\"]}},{\"not\":{\"required\":[\"accessTokenUrl\"]}},{\"not\":{\"required\":["
+     "\"client"
+     "Id\"]}},{\"not\":{\"required\":[\"clientSecret\"]}},{\"not\":{\"required\":[\"scope\"]}},{"
+     "\"not\":{"
+     "\"required\":[\"authentication\"]}}]}},{\"if\":{\"properties\":{\"grantType\":{\"enum\":["
+     "\"author"
+     "izationCode\"]}}},\"then\":{\"allOf\":[{\"required\":[\"authUrl\"]},{\"required\":["
+     "\"authQueryPa"
+     "rameters\"]},{\"required\":[\"sendAdditionalBodyProperties\"]},{\"required\":[\"additionalBo"
+     "dyProperties\"]}]},\"else\":{\"allOf\":[{\"not\":{\"required\":[\"authUrl\"]}},{\"not\":{"
+     "\"require"
+     "d\":[\"authQueryParameters\"]}},{\"not\":{\"required\":[\"sendAdditionalBodyProperties\"]}},{"
+     "\"not\":{\"required\":[\"additionalBodyProperties\"]}}]}}],\"required\":[]}"},
+    {"postgres",
+     "{\"additionalProperties\":false,\"type\":\"object\",\"properties\":{\"host\":{\"type\":"
+     "\"string\"}"
+     ",\"database\":{\"type\":\"string\"},\"user\":{\"type\":\"string\"},\"password\":{\"type\":"
+     "\"string\"},"
+     "\"maxConnections\":{\"type\":\"number\"},\"allowUnauthorizedCerts\":{\"type\":\"boolean\"},"
+     "\"ssl\""
+     ":{\"type\":\"string\",\"enum\":[\"allow\",\"disable\",\"require\"]},\"port\":{\"type\":"
+     "\"number\"},\"ss"
+     "hTunnel\":{\"type\":\"boolean\"},\"sshAuthenticateWith\":{\"type\":\"string\",\"enum\":["
+     "\"password"
+     "\",\"privateKey\"]},\"sshHost\":{\"type\":\"string\"},\"sshPort\":{\"type\":\"number\"},"
+     "\"sshUser\":{"
+     "\"type\":\"string\"},\"sshPassword\":{\"type\":\"string\"},\"privateKey\":{\"type\":"
+     "\"string\"},\"pas"
+     "sphrase\":{\"type\":\"string\"}},\"allOf\":[{\"if\":{\"properties\":{"
+     "\"allowUnauthorizedCerts\":{"
+     "\"enum\":[false]}}},\"then\":{\"allOf\":[{\"required\":[\"ssl\"]}]},\"else\":{\"allOf\":[{"
+     "\"not\":{\""
+     "required\":[\"ssl\"]}}]}},{\"if\":{\"properties\":{\"sshTunnel\":{\"enum\":[true]}}},"
+     "\"then\":{\"a"
+     "llOf\":[{\"required\":[\"sshAuthenticateWith\"]},{\"required\":[\"sshHost\"]},{\"required\":["
+     "\"s"
+     "shPort\"]},{\"required\":[\"sshUser\"]},{\"required\":[\"sshPassword\"]},{\"required\":["
+     "\"privat"
+     "eKey\"]},{\"required\":[\"passphrase\"]}]},\"else\":{\"allOf\":[{\"not\":{\"required\":["
+     "\"sshAuthe"
+     "nticateWith\"]}},{\"not\":{\"required\":[\"sshHost\"]}},{\"not\":{\"required\":[\"sshPort\"]}"
+     "},{\""
+     "not\":{\"required\":[\"sshUser\"]}},{\"not\":{\"required\":[\"sshPassword\"]}},{\"not\":{"
+     "\"require"
+     "d\":[\"privateKey\"]}},{\"not\":{\"required\":[\"passphrase\"]}}]}}],\"required\":[]}"},
+    {"redis", "{\"additionalProperties\":false,\"type\":\"object\",\"properties\":{\"password\":{"
+              "\"type\":\"stri"
+              "ng\"},\"user\":{\"type\":\"string\"},\"host\":{\"type\":\"string\"},\"port\":{"
+              "\"type\":\"number\"},\"dat"
+              "abase\":{\"type\":\"number\"},\"ssl\":{\"type\":\"boolean\"},"
+              "\"disableTlsVerification\":{\"type\":\""
+              "boolean\"}},\"allOf\":[{\"if\":{\"properties\":{\"ssl\":{\"enum\":[true]}}},"
+              "\"then\":{\"allOf\":[{\""
+              "required\":[\"disableTlsVerification\"]}]},\"else\":{\"allOf\":[{\"not\":{"
+              "\"required\":[\"disabl"
+              "eTlsVerification\"]}}]}}],\"required\":[]}"},
+};
+
+static void test_credential_schemas(void **state)
+{
+    struct fx *f = *state;
+    for (size_t i = 0; i < sizeof N8N_SCHEMAS / sizeof N8N_SCHEMAS[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/api/v1/credentials/schema/%s", N8N_SCHEMAS[i].type);
+        int status;
+        json_t *j = api(f, "GET", path, NULL, NULL, &status);
+        json_t *want = json_loads(N8N_SCHEMAS[i].schema, 0, NULL);
+        assert_non_null(want);
+        assert_int_equal(status, 200);
+        if (!json_equal(j, want)) {
+            char *got = json_dumps(j, JSON_COMPACT);
+            fail_msg("%s: got %s", N8N_SCHEMAS[i].type, got);
+        }
+        json_decref(want);
+        json_decref(j);
+    }
+    expect(f, "GET", "/api/v1/credentials/schema/slackApi", NULL, NULL, 404, "Not Found");
+    /* the fixed word of the path is not an id */
+    expect(f, "GET", "/api/v1/credentials/other/redis", NULL, NULL, 404, "not found");
+}
+
+static void test_credential_create_and_delete(void **state)
+{
+    struct fx *f = *state;
+    int status;
+    json_t *j = api(f, "POST", "/api/v1/credentials", NULL,
+                    "{\"name\":\"Cache\",\"type\":\"redis\",\"data\":{\"host\":\"h\","
+                    "\"port\":6379,\"password\":\"pw-unit-Secret\"}}",
+                    &status);
+    assert_int_equal(status, 200);
+    /* n8n answers the credential without data (sanitizeCredentials) */
+    assert_string_equal(str(j, "name"), "Cache");
+    assert_string_equal(str(j, "type"), "redis");
+    assert_non_null(str(j, "createdAt"));
+    assert_non_null(str(j, "updatedAt"));
+    assert_null(json_object_get(j, "data"));
+    char *id = strdup(str(j, "id"));
+    char *text = json_dumps(j, 0);
+    assert_null(strstr(text, "pw-unit-Secret"));
+    free(text);
+    json_decref(j);
+
+    /* stored sealed, readable by the resolver */
+    json_t *data = NULL;
+    assert_int_equal(sl_store_credential_resolve(f->st, "redis", id, NULL, &data), 0);
+    assert_string_equal(json_string_value(json_object_get(data, "password")), "pw-unit-Secret");
+    json_decref(data);
+
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/credentials/%s", id);
+    j = api(f, "DELETE", path, NULL, NULL, &status);
+    assert_int_equal(status, 200);
+    assert_string_equal(str(j, "id"), id);
+    assert_string_equal(str(j, "name"), "Cache");
+    assert_null(json_object_get(j, "data"));
+    json_decref(j);
+    expect(f, "DELETE", path, NULL, NULL, 404, "Not Found");
+    assert_int_equal(sl_store_credential_resolve(f->st, "redis", id, NULL, &data),
+                     SL_ERR_NOT_FOUND);
+    free(id);
+}
+
+static void test_credential_body_errors(void **state)
+{
+    struct fx *f = *state;
+    const char *path = "/api/v1/credentials";
+    expect(f, "POST", path, NULL, "{\"type\":\"redis\",\"data\":{}}", 400,
+           "request/body must have required property 'name'");
+    expect(f, "POST", path, NULL, "{\"name\":\"a\",\"type\":\"redis\",\"data\":\"x\"}", 400,
+           "request/body/data must be object");
+    expect(f, "POST", path, NULL, "{\"name\":\"a\",\"type\":\"slackApi\",\"data\":{}}", 400,
+           "req.body.type is not a known type");
+    /* the messages of n8n's validator (jsonschema), as n8n 1.123 answers them */
+    expect(f, "POST", path, NULL, "{\"name\":\"a\",\"type\":\"httpCustomAuth\",\"data\":{}}", 400,
+           "request.body.data requires property \"json\"");
+    expect(f, "POST", path, NULL,
+           "{\"name\":\"a\",\"type\":\"redis\",\"data\":{\"host\":\"h\",\"port\":\"x\"}}", 400,
+           "request.body.data is not of a type(s) number");
+    expect(f, "POST", path, NULL,
+           "{\"name\":\"a\",\"type\":\"redis\",\"data\":{\"host\":\"h\",\"foo\":1}}", 400,
+           "request.body.data is not allowed to have the additional property \"foo\"");
+    expect(f, "POST", path, NULL,
+           "{\"name\":\"a\",\"type\":\"postgres\",\"data\":{\"ssl\":\"bad\"}}", 400,
+           "request.body.data is not one of enum values: allow,disable,require");
+    /* a malformed body is not quoted back: it may hold a secret */
+    int status;
+    json_t *j =
+        api(f, "POST", path, NULL, "{\"name\":\"a\",\"data\":{\"password\":\"Sec-9\" x}}", &status);
+    assert_int_equal(status, 400);
+    assert_message_has(j, "Invalid JSON in request body");
+    char *text = json_dumps(j, 0);
+    assert_null(strstr(text, "Sec-9"));
+    free(text);
+    json_decref(j);
+    json_t *rows = NULL;
+    assert_int_equal(sl_store_credential_list(f->st, &rows), 0);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1038,6 +1249,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_execution_get_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_execution_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_execution_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credential_schemas, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credential_create_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credential_body_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
