@@ -41,7 +41,7 @@ fuzz: deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_FUZZ=ON \
 	    -DSLUICE_SANITIZE=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	for t in workflow expr items xml body cron; do \
+	for t in workflow expr items xml body cron retry_after; do \
 	    mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
 	    $(FUZZ_BUILD)/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
 	        $(FUZZ_BUILD)/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
