@@ -38,16 +38,14 @@
 
 #include <microhttpd.h>
 
-#define MAX_BODY (64u << 20)
-#define CONN_MEMORY (256u << 10) /* as bench_echo */
+#include "mhd_body.h"
+
 #define MAX_WORKERS 64
 #define SLOTS 65536 /* requests in flight, indexed by id % SLOTS */
 
 struct req {
+    struct body body; /* the request body as it arrives */
     struct MHD_Connection *conn;
-    char *data;
-    size_t len, cap;
-    int too_big;
     int sent;     /* the body went to a worker */
     char *answer; /* the worker's reply, set by the relay thread */
     size_t answer_len;
@@ -184,21 +182,6 @@ static void *relay_main(void *arg)
     }
 }
 
-static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, char *data, size_t len,
-                                const char *type)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(data);
-        return MHD_NO;
-    }
-    if (type)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    enum MHD_Result ok = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ok;
-}
-
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **state)
@@ -214,26 +197,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     if (*upload_size) {
-        if (b->too_big || b->len + *upload_size > MAX_BODY) {
-            b->too_big = 1;
-        } else {
-            if (b->len + *upload_size > b->cap) {
-                size_t cap = b->cap ? b->cap : 4096;
-                while (cap < b->len + *upload_size)
-                    cap *= 2;
-                char *p = realloc(b->data, cap);
-                if (!p)
-                    return MHD_NO;
-                b->data = p;
-                b->cap = cap;
-            }
-            memcpy(b->data + b->len, upload, *upload_size);
-            b->len += *upload_size;
-        }
+        if (body_add(&b->body, upload, *upload_size))
+            return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }
-    if (b->too_big)
+    if (b->body.too_big)
         return send_buf(c, 413, NULL, 0, NULL);
     if (strcmp(method, "POST") != 0)
         return send_buf(c, MHD_HTTP_OK, NULL, 0, NULL);
@@ -257,7 +226,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     b->sent = 1;
     /* suspend before the send: the reply may come back at once */
     MHD_suspend_connection(c);
-    if (send_frame(&workers[id % (uint64_t)n_workers], id, b->data, b->len)) {
+    if (send_frame(&workers[id % (uint64_t)n_workers], id, b->body.data, b->body.len)) {
         fprintf(stderr, "bench_relay: a worker is gone\n");
         exit(1);
     }
@@ -270,7 +239,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
     (void)cls, (void)c, (void)why;
     struct req *b = *state;
     if (b) {
-        free(b->data);
+        free(b->body.data);
         free(b->answer);
         free(b);
         *state = NULL;

@@ -25,16 +25,10 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-FAILED = []
+from checks import check, finish
+
 CLIENT_ID = "sluice-client"
 SECRET = "cl13nt-S3cret-oauth-91d2"
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILED.append(what)
-    return cond
 
 
 class Server(ThreadingHTTPServer):
@@ -219,10 +213,7 @@ def main():
     finally:
         srv.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
-    if FAILED:
-        print("%d check(s) failed" % len(FAILED))
-        sys.exit(1)
-    print("all checks passed")
+    finish()
 
 
 if __name__ == "__main__":

@@ -15,34 +15,19 @@ the same orders again updates the rows instead of adding new ones.
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-FAILED = []
+from checks import check, finish, free_port
 
 
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        FAILED.append(what)
-    return ok
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main():
     sluice, src = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    sys.path.insert(0, os.path.join(src, "tests", "integration"))
     import http_peer
 
     tmp = tempfile.mkdtemp(prefix="sl_ingest_")
@@ -139,10 +124,7 @@ def main():
         peer.stop()
         subprocess.run([server, "stop", pg], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(tmp, ignore_errors=True)
-    if FAILED:
-        print("%d check(s) failed" % len(FAILED))
-        sys.exit(1)
-    print("all checks passed")
+    finish()
 
 
 if __name__ == "__main__":

@@ -22,27 +22,14 @@ import sys
 import tempfile
 import time
 
+from checks import check, finish, free_port
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 WF = os.path.join(HERE, "redis")
-FAILED = []
 PASSWORD = "s3cr3t-Pa55-redis-7f1c"
 # the credential id n8n's workflows reference (the reference run's id)
 CRED_ID = "redisRef0000001"
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILED.append(what)
-    return cond
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Resp:
@@ -360,10 +347,7 @@ def main():
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(sl.dir, ignore_errors=True)
-    if FAILED:
-        print("%d check(s) failed" % len(FAILED))
-        return 1
-    print("all checks passed")
+    finish()
     return 0
 
 

@@ -15,7 +15,6 @@ under test.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,27 +23,14 @@ import time
 import urllib.error
 import urllib.request
 
+from checks import check, finish, free_port
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKFLOWS = os.path.join(HERE, "workflows")
 EXAMPLES = os.path.join(HERE, "..", "..", "examples")
 with open(os.path.join(EXAMPLES, "orders.json")) as _f:
     ORDERS = json.load(_f)
-FAILED = []
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILED.append(what)
-    return cond
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Server:
@@ -700,7 +686,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[2] not in GROUPS:
         sys.exit("usage: test_serve.py SLUICE GROUP (%s)" % ", ".join(GROUPS))
     GROUPS[sys.argv[2]](os.path.abspath(sys.argv[1]))
-    if FAILED:
-        print("%d check(s) failed" % len(FAILED))
-        sys.exit(1)
-    print("all checks passed")
+    finish()
