@@ -42,7 +42,7 @@ struct sl_writer {
     struct job *head, *tail;
     int queued;     /* jobs on the list */
     int backlog;    /* queued + in the running batch */
-    bool waited;    /* a queued job is waited for */
+    int n_waited;   /* queued jobs a caller waits for */
     bool gathering; /* the thread waits for more before a relaxed batch */
     bool stop;
 };
@@ -80,7 +80,7 @@ static void *writer_main(void *p)
             pthread_cond_wait(&w->more, &w->mu);
         if (!w->head)
             break; /* stopping and drained */
-        if (!w->waited && !w->stop && w->queued < w->max_batch) {
+        if (!w->n_waited && !w->stop && w->queued < w->max_batch) {
             struct timespec until;
             clock_gettime(CLOCK_MONOTONIC, &until);
             until.tv_nsec += GATHER_MS * 1000000L;
@@ -89,17 +89,17 @@ static void *writer_main(void *p)
                 until.tv_nsec -= 1000000000L;
             }
             w->gathering = true;
-            while (!w->waited && !w->stop && w->queued < w->max_batch &&
+            while (!w->n_waited && !w->stop && w->queued < w->max_batch &&
                    pthread_cond_timedwait(&w->more, &w->mu, &until) == 0)
                 ;
             w->gathering = false;
         }
         struct job *batch = w->head, *last = batch;
         int n = 1;
-        bool durable = batch->waited;
+        int waited = batch->waited;
         while (last->next && n < w->max_batch) {
             last = last->next;
-            durable |= last->waited;
+            waited += last->waited;
             n++;
         }
         w->head = last->next;
@@ -107,12 +107,10 @@ static void *writer_main(void *p)
             w->tail = NULL;
         last->next = NULL;
         w->queued -= n;
-        w->waited = false;
-        for (struct job *j = w->head; j; j = j->next)
-            w->waited |= j->waited;
+        w->n_waited -= waited;
         pthread_mutex_unlock(&w->mu);
 
-        run_batch(w, batch, durable);
+        run_batch(w, batch, waited > 0);
         while (batch) {
             struct job *j = batch;
             batch = j->next;
@@ -180,7 +178,7 @@ static void submit(struct sl_writer *w, sl_write_cb fn, sl_write_done_cb done, v
     w->tail = j;
     w->queued++;
     w->backlog++;
-    w->waited |= waited;
+    w->n_waited += waited;
     /* while gathering, the thread only needs waking when the batch must go */
     if (!w->gathering || waited || w->queued >= w->max_batch)
         pthread_cond_signal(&w->more);
