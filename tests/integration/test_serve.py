@@ -14,6 +14,7 @@ under test.
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -540,6 +541,41 @@ def group_schedule(sluice):
         s.stop()
 
 
+def group_wait(sluice):
+    """A Wait node parks an execution (status waiting, its state stored);
+    the server resumes it when the time comes, it finishes, and its parked
+    state is dropped."""
+    import sqlite3
+
+    s = Server(sluice, workflows=["wait"]).start()
+    try:
+        code, _, _ = s.json("POST", "/webhook/wait", {"n": 7})
+        check(code == 200, "the webhook is answered at once: %s" % code)
+        time.sleep(1.0)
+        rows = s.executions("--workflow", "itWait0000000001")
+        check(len(rows) == 1 and rows[0]["status"] == "waiting",
+              "the execution waits: %s" % [r["status"] for r in rows])
+        db = sqlite3.connect(os.path.join(s.dir, "sluice.db"))
+        parked = db.execute("SELECT count(*) FROM execution_state").fetchone()[0]
+        check(parked == 1, "its state is stored while it waits: %d" % parked)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            rows = s.executions("--workflow", "itWait0000000001")
+            if rows and rows[0]["status"] not in ("new", "running", "waiting"):
+                break
+            time.sleep(0.2)
+        check(len(rows) == 1 and rows[0]["status"] == "success",
+              "one execution, ended success: %s" % [r["status"] for r in rows])
+        out = s.cli("executions", "show", rows[0]["id"], "--data") if rows else None
+        check(out is not None and re.search(r'"n":\s*7,\s*"resumed":\s*true', out.stdout),
+              "the node after the Wait ran with the webhook's item")
+        left = db.execute("SELECT count(*) FROM execution_state").fetchone()[0]
+        check(left == 0, "the parked state is dropped when the resumed execution ends: %d" % left)
+        db.close()
+    finally:
+        s.stop()
+
+
 def group_burst(sluice):
     """The first requests after a start arrive together: each runs once and
     right. (A worker gets a workflow's document with its first job only;
@@ -680,6 +716,7 @@ GROUPS = {
     "worker_crash": group_worker_crash,
     "kill9": group_kill9,
     "api": group_api,
+    "wait": group_wait,
 }
 
 if __name__ == "__main__":
