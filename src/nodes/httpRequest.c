@@ -175,6 +175,19 @@ static json_t *json_param(struct sl_node_ctx *ctx, json_t *v)
     return p;
 }
 
+/* A new reference to `v`, or to an empty string when it is absent (a
+ * name/value pair without its value). */
+static json_t *value_or_empty(const json_t *v)
+{
+    return v ? json_incref((json_t *)v) : json_string("");
+}
+
+/* A multipart text field {name, value}. */
+static json_t *text_part(const char *name, const json_t *val)
+{
+    return json_pack("{s:s,s:o}", "name", name, "value", value_or_empty(val));
+}
+
 static char *str_or(const json_t *v, const char *dflt)
 {
     if (!v || json_is_null(v))
@@ -336,9 +349,8 @@ static int read_v3(struct sl_node_ctx *ctx, size_t i, double version, struct spe
                         json_array_append_new(s->body,
                                               json_pack("{s:s,s:O}", "name", name, "bin", bin));
                     } else {
-                        json_t *val = json_object_get(e, "value");
-                        json_array_append_new(s->body, json_pack("{s:s,s:O}", "name", name, "value",
-                                                                 val ? val : json_string("")));
+                        json_array_append_new(s->body,
+                                              text_part(name, json_object_get(e, "value")));
                     }
                     free(name);
                 }
@@ -437,7 +449,7 @@ static int read_v3(struct sl_node_ctx *ctx, size_t i, double version, struct spe
                     continue;
                 char *name = sl_jsv_to_string(n);
                 const json_t *val = json_object_get(e, "value");
-                json_object_set_new(h, name, val ? json_incref((json_t *)val) : json_string(""));
+                json_object_set_new(h, name, value_or_empty(val));
                 free(name);
             }
             json_decref(v);
@@ -579,7 +591,7 @@ static int read_legacy(struct sl_node_ctx *ctx, size_t i, double version, struct
             else if (json_is_array(old))
                 json_array_append(old, val ? val : json_null());
             else
-                json_object_set(s->qs, name, val ? val : json_string(""));
+                json_object_set_new(s->qs, name, value_or_empty(val));
             free(name);
         }
         json_decref(v);
@@ -595,9 +607,7 @@ static int read_legacy(struct sl_node_ctx *ctx, size_t i, double version, struct
                 json_array_foreach(v, k, e)
                 {
                     char *name = str_or(json_object_get(e, "name"), "");
-                    json_t *val = json_object_get(e, "value");
-                    json_array_append_new(s->body, json_pack("{s:s,s:O}", "name", name, "value",
-                                                             val ? val : json_string("")));
+                    json_array_append_new(s->body, text_part(name, json_object_get(e, "value")));
                     free(name);
                 }
                 s->body_kind = BODY_MULTIPART;
@@ -741,8 +751,7 @@ static int apply_auth(struct sl_node_ctx *ctx, size_t i, double version, struct 
     } else if (strcmp(type, "httpHeaderAuth") == 0 || strcmp(type, "httpQueryAuth") == 0) {
         char *name = str_or(json_object_get(cred, "name"), "");
         json_t *val = json_object_get(cred, "value");
-        json_object_set_new(type[4] == 'H' ? s->headers : s->qs, name,
-                            val ? json_incref(val) : json_string(""));
+        json_object_set_new(type[4] == 'H' ? s->headers : s->qs, name, value_or_empty(val));
         free(name);
     } else { /* httpCustomAuth */
         const char *js = json_string_value(json_object_get(cred, "json"));
