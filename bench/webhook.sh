@@ -118,20 +118,19 @@ orders=$tmp/orders100.json
 python3 "$root/examples/gen_orders.py" 100 "$orders" >/dev/null
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); open(sys.argv[1], "w").write(json.dumps(d, separators=(",", ":"), ensure_ascii=False))' "$orders"
 
-echo_port=$(free_port)
-"$echo_bin" "$echo_port" 2>"$tmp/echo.log" &
-echo_pid=$!
-echo_url=http://127.0.0.1:$echo_port
-wait_http "$echo_url/"
-$tool check echo "$echo_url/webhook/bench-respond" "$small"
-$tool check echo "$echo_url/webhook/orders" "$orders"
-relay_port=$(free_port)
-"$relay_bin" "$relay_port" 2>"$tmp/relay.log" &
-relay_pid=$!
-relay_url=http://127.0.0.1:$relay_port
-wait_http "$relay_url/"
-$tool check echo "$relay_url/webhook/bench-respond" "$small"
-$tool check echo "$relay_url/webhook/orders" "$orders"
+start_echoing() { # NAME BINARY: starts it on a free port, checks it echoes; sets $url, $pid
+    port=$(free_port)
+    "$2" "$port" 2>"$tmp/$1.log" &
+    pid=$!
+    url=http://127.0.0.1:$port
+    wait_http "$url/"
+    $tool check echo "$url/webhook/bench-respond" "$small"
+    $tool check echo "$url/webhook/orders" "$orders"
+}
+start_echoing echo "$echo_bin"
+echo_pid=$pid echo_url=$url
+start_echoing relay "$relay_bin"
+relay_pid=$pid relay_url=$url
 
 # scenario name, URL, body, check
 scenarios="echo-small $echo_url/webhook/bench-respond $small echo
