@@ -439,32 +439,29 @@ out:
     return rc;
 }
 
-static int sq_data_version(struct sl_store *st, int64_t *version)
+/* The one integer that query `q` answers (a count, a pragma), in *n. */
+static int count(struct sl_store *st, enum q q, int64_t *n, const char *what)
 {
-    sqlite3_stmt *s = stmt(st, Q_DATA_VERSION);
-    if (!s)
-        return SL_ERR_IO;
-    int rc = 0;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *version = sqlite3_column_int64(s, 0);
-    else
-        rc = dberr(st, "reading the data version");
-    done(s);
-    return rc;
-}
-
-static int sq_workflows_changes(struct sl_store *st, int64_t *n)
-{
-    sqlite3_stmt *s = stmt(st, Q_WF_CHANGES);
+    sqlite3_stmt *s = stmt(st, q);
     if (!s)
         return SL_ERR_IO;
     int rc = 0;
     if (sqlite3_step(s) == SQLITE_ROW)
         *n = sqlite3_column_int64(s, 0);
     else
-        rc = dberr(st, "reading the count of workflow changes");
+        rc = dberr(st, what);
     done(s);
     return rc;
+}
+
+static int sq_data_version(struct sl_store *st, int64_t *version)
+{
+    return count(st, Q_DATA_VERSION, version, "reading the data version");
+}
+
+static int sq_workflows_changes(struct sl_store *st, int64_t *n)
+{
+    return count(st, Q_WF_CHANGES, n, "reading the count of workflow changes");
 }
 
 /* ------------------------------------------------------- transactions */
@@ -600,20 +597,6 @@ static int sq_workflow_delete(struct sl_store *st, const char *id)
     int rc = step_done(st, s, "deleting a workflow");
     if (rc == 0 && sqlite3_changes(DB(st)) == 0)
         rc = sl_store_seterr(st, SL_ERR_NOT_FOUND, "workflow '%s' does not exist", id);
-    return rc;
-}
-
-static int count(struct sl_store *st, enum q q, int64_t *n, const char *what)
-{
-    sqlite3_stmt *s = stmt(st, q);
-    if (!s)
-        return SL_ERR_IO;
-    int rc = 0;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *n = sqlite3_column_int64(s, 0);
-    else
-        rc = dberr(st, what);
-    done(s);
     return rc;
 }
 
